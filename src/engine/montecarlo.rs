@@ -1,0 +1,158 @@
+//! Monte Carlo over trials, in parallel with rayon.
+//!
+//! Trials are cut into fixed blocks; each block runs on whatever thread is
+//! free with a pooled [`Workspace`], and blocks are concatenated in trial
+//! order. Since trial `i` draws only from `(seed, i)`, the ensemble is
+//! identical for every thread count.
+
+use super::Compiled;
+use super::cascade::{TrialOutcome, Workspace, run_trial};
+use crate::error::{Error, Result};
+use rayon::prelude::*;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// How to run an ensemble.
+#[derive(Clone, Copy)]
+pub struct RunOptions<'a> {
+    /// Number of trials.
+    pub trials: u64,
+    /// Worker threads (0: all cores).
+    pub threads: usize,
+    /// Called from worker threads with the number of trials finished so far.
+    pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
+}
+
+impl std::fmt::Debug for RunOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunOptions")
+            .field("trials", &self.trials)
+            .field("threads", &self.threads)
+            .finish()
+    }
+}
+
+/// All trials' outcomes, in trial order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Ensemble {
+    /// Scalar outcome per trial.
+    pub outcomes: Vec<TrialOutcome>,
+    /// Per-step (new reached, new engaged, new shared), all trials concatenated.
+    pub steps: Vec<[u32; 3]>,
+    /// Start of each trial's steps in `steps` (length trials + 1).
+    pub step_offsets: Vec<u64>,
+    /// Reached and engaged per segment per trial (trials × segments × 2); empty with one segment.
+    pub per_segment: Vec<u32>,
+    /// Number of segments in `per_segment`.
+    pub segments: usize,
+    /// Sum over trials of the out-degree of everyone who shared (edges examined).
+    pub edges_examined: u64,
+}
+
+impl Ensemble {
+    /// Number of trials.
+    pub fn len(&self) -> usize {
+        self.outcomes.len()
+    }
+
+    /// True when no trials ran.
+    pub fn is_empty(&self) -> bool {
+        self.outcomes.is_empty()
+    }
+
+    /// Per-step counts of trial `i`.
+    pub fn trial_steps(&self, i: usize) -> &[[u32; 3]] {
+        &self.steps[self.step_offsets[i] as usize..self.step_offsets[i + 1] as usize]
+    }
+
+    fn append(&mut self, mut other: Ensemble) {
+        let base = self.steps.len() as u64;
+        if self.step_offsets.is_empty() {
+            self.step_offsets.push(0);
+        }
+        self.step_offsets
+            .extend(other.step_offsets.iter().skip(1).map(|o| o + base));
+        self.outcomes.append(&mut other.outcomes);
+        self.steps.append(&mut other.steps);
+        self.per_segment.append(&mut other.per_segment);
+        self.edges_examined += other.edges_examined;
+    }
+}
+
+/// Runs `opts.trials` trials starting at trial number `first`.
+///
+/// # Errors
+/// [`Error::Parameter`] when the thread pool cannot be built.
+pub fn run_ensemble(c: &Compiled<'_>, opts: &RunOptions<'_>) -> Result<Ensemble> {
+    run_range(c, 0, opts)
+}
+
+/// Runs trials `first .. first + opts.trials` (used by adaptive precision
+/// to extend an ensemble without changing earlier trials).
+///
+/// # Errors
+/// As [`run_ensemble`].
+pub fn run_range(c: &Compiled<'_>, first: u64, opts: &RunOptions<'_>) -> Result<Ensemble> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads)
+        .build()
+        .map_err(|e| {
+            Error::param(
+                "--threads",
+                format!("cannot start {} threads: {e}", opts.threads),
+            )
+        })?;
+    let threads = pool.current_num_threads() as u64;
+    let trials = opts.trials;
+    let block = (trials / (threads * 32)).clamp(16, 4096);
+    let blocks = trials.div_ceil(block);
+    let n = c.graph.node_count();
+    let nseg = c.tracked_segments();
+    let workspaces: Mutex<Vec<Workspace>> = Mutex::new(Vec::new());
+    let done = AtomicU64::new(0);
+    let parts: Vec<Ensemble> = pool.install(|| {
+        (0..blocks)
+            .into_par_iter()
+            .map(|b| {
+                let mut ws = workspaces
+                    .lock()
+                    .map(|mut p| p.pop())
+                    .ok()
+                    .flatten()
+                    .unwrap_or_else(|| Workspace::new(n));
+                let lo = first + b * block;
+                let hi = (lo + block).min(first + trials);
+                let mut part = Ensemble {
+                    segments: nseg,
+                    step_offsets: vec![0],
+                    ..Default::default()
+                };
+                part.outcomes.reserve((hi - lo) as usize);
+                for t in lo..hi {
+                    let out = run_trial(c, &mut ws, t);
+                    part.outcomes.push(out);
+                    part.steps.extend_from_slice(ws.per_step());
+                    part.step_offsets.push(part.steps.len() as u64);
+                    part.per_segment.extend_from_slice(ws.per_segment());
+                    part.edges_examined += ws.edges_examined;
+                }
+                if let Ok(mut p) = workspaces.lock() {
+                    p.push(ws);
+                }
+                if let Some(cb) = opts.progress {
+                    cb(done.fetch_add(hi - lo, Ordering::Relaxed) + (hi - lo));
+                }
+                part
+            })
+            .collect()
+    });
+    let mut all = Ensemble {
+        segments: nseg,
+        step_offsets: vec![0],
+        ..Default::default()
+    };
+    for p in parts {
+        all.append(p);
+    }
+    Ok(all)
+}

@@ -1,0 +1,80 @@
+//! The library's error type. Every message names the file, key or line at
+//! fault and says what is allowed, so the CLI can print it as is.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong in viralsim.
+///
+/// Input errors ([`Error::is_input_error`]) map to exit code 2 in the CLI;
+/// the rest (output I/O) to exit code 1.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A scenario file is malformed TOML, has an unknown key, or a value out of range.
+    #[error("scenario '{file}': {msg}")]
+    Scenario {
+        /// The scenario file (as given by the user).
+        file: String,
+        /// What is wrong, naming the key and what is allowed.
+        msg: String,
+    },
+    /// An edge list (or node attribute file) has a malformed line.
+    #[error("edge list '{file}' line {line}: {msg}")]
+    EdgeList {
+        /// The edge list file.
+        file: String,
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong and what is allowed.
+        msg: String,
+    },
+    /// An input file could not be read.
+    #[error("cannot read '{}': {source}", path.display())]
+    Read {
+        /// The file that could not be read.
+        path: PathBuf,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+    /// A parameter given through the API or the command line is out of range.
+    #[error("invalid {key}: {msg}")]
+    Parameter {
+        /// The parameter's name (e.g. `[graph].m`, `--threads`).
+        key: String,
+        /// What is wrong and what is allowed.
+        msg: String,
+    },
+    /// Results could not be written.
+    #[error("cannot write '{}': {msg}", path.display())]
+    Write {
+        /// The output path.
+        path: PathBuf,
+        /// What failed.
+        msg: String,
+    },
+}
+
+impl Error {
+    /// True for errors caused by the user's input (exit code 2).
+    pub fn is_input_error(&self) -> bool {
+        !matches!(self, Error::Write { .. })
+    }
+
+    /// Shorthand for a [`Error::Parameter`].
+    pub fn param(key: impl Into<String>, msg: impl Into<String>) -> Self {
+        Error::Parameter {
+            key: key.into(),
+            msg: msg.into(),
+        }
+    }
+
+    /// Shorthand for a [`Error::Write`].
+    pub fn write(path: impl Into<PathBuf>, msg: impl std::fmt::Display) -> Self {
+        Error::Write {
+            path: path.into(),
+            msg: msg.to_string(),
+        }
+    }
+}
+
+/// Result alias used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,84 @@
+//! Writing results: `summary.json` (the contract), per-trial and
+//! time-series CSV. Every file is written to a temporary name and renamed,
+//! and `summary.json` is written last, so a folder with a `summary.json`
+//! always holds a complete run.
+
+use crate::engine::Ensemble;
+use crate::error::{Error, Result};
+use crate::metrics::{Summary, outcome_fields};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Writes `bytes` to `path` atomically (temporary file + rename).
+///
+/// # Errors
+/// [`Error::Write`] on any I/O failure.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = tmp_path(path);
+    std::fs::write(&tmp, bytes).map_err(|e| Error::write(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::write(path, e))
+}
+
+fn tmp_path(path: &Path) -> PathBuf {
+    let mut name = path
+        .file_name()
+        .map(|s| s.to_os_string())
+        .unwrap_or_default();
+    name.push(".partial");
+    path.with_file_name(name)
+}
+
+/// Prepares an output folder: creates it and removes a previous
+/// `summary.json`, so that an interrupted run never looks complete.
+///
+/// # Errors
+/// [`Error::Write`] when the folder cannot be created.
+pub fn prepare_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
+    let s = dir.join("summary.json");
+    if s.exists() {
+        std::fs::remove_file(&s).map_err(|e| Error::write(&s, e))?;
+    }
+    Ok(())
+}
+
+/// The summary as pretty JSON with a trailing newline. Deterministic: maps
+/// are ordered and floats print in shortest round-trip form.
+pub fn summary_json(summary: &Summary) -> Vec<u8> {
+    let mut v = serde_json::to_vec_pretty(summary).expect("a summary always serialises");
+    v.push(b'\n');
+    v
+}
+
+/// One row per trial: `trial,reached,engaged,…`.
+pub fn trials_csv(ens: &Ensemble) -> Vec<u8> {
+    let mut out = Vec::with_capacity(ens.len() * 48 + 128);
+    let names = outcome_fields(&Default::default()).map(|(k, _)| k);
+    let _ = writeln!(out, "trial,{}", names.join(","));
+    for (i, o) in ens.outcomes.iter().enumerate() {
+        let _ = write!(out, "{i}");
+        for (_, v) in outcome_fields(o) {
+            let _ = write!(out, ",{v}");
+        }
+        out.push(b'\n');
+    }
+    out
+}
+
+/// One row per step: mean and p5/p50/p95 of cumulative reached, engaged, shared.
+pub fn timeseries_csv(summary: &Summary) -> Vec<u8> {
+    let ts = &summary.time_series;
+    let mut out = Vec::new();
+    let _ = writeln!(
+        out,
+        "step,reached_mean,reached_p5,reached_p50,reached_p95,engaged_mean,engaged_p5,engaged_p50,engaged_p95,shared_mean,shared_p5,shared_p50,shared_p95,new_engaged_mean"
+    );
+    for s in 0..ts.steps {
+        let _ = write!(out, "{s}");
+        for b in [&ts.reached, &ts.engaged, &ts.shared] {
+            let _ = write!(out, ",{},{},{},{}", b.mean[s], b.p5[s], b.p50[s], b.p95[s]);
+        }
+        let _ = writeln!(out, ",{}", ts.new_engaged_mean[s]);
+    }
+    out
+}

@@ -1,0 +1,360 @@
+//! The social graph: a frozen compressed-sparse-row (CSR) structure with u32
+//! person ids, per-arc trust and tie kind, and per-person segment and role.
+//!
+//! An arc `u → v` means `v` sees what `u` shares. Arcs of a person are stored
+//! contiguously and sorted by target, so the cascade's hot loop walks memory
+//! in order. Memory: 4 (target) + 4 (trust) + 1 (kind) bytes per arc, plus
+//! 8 (offset) + 2 (segment) + 1 (role) bytes per person.
+
+pub mod generators;
+pub mod io;
+pub mod trust;
+
+use crate::error::{Error, Result};
+use petgraph::graph::DiGraph;
+
+/// Hard cap on people, so ids fit in u32 with room for sentinels.
+pub const MAX_NODES: usize = (u32::MAX - 1) as usize;
+/// Hard cap on arcs (memory sanity on a 24 GiB machine is the user's call,
+/// but more than this is certainly a typo).
+pub const MAX_ARCS: usize = 4_000_000_000;
+
+/// An arc being assembled: `(source, target, trust, kind)`.
+pub type ArcSpec = (u32, u32, f32, u8);
+
+/// Labels of segments, roles and tie kinds, indexed by their small ids.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vocabulary {
+    /// Segment names, indexed by segment id.
+    pub segments: Vec<String>,
+    /// Audience-role names, indexed by role id.
+    pub roles: Vec<String>,
+    /// Tie-kind names, indexed by kind id.
+    pub kinds: Vec<String>,
+}
+
+impl Default for Vocabulary {
+    fn default() -> Self {
+        Vocabulary {
+            segments: vec!["all".into()],
+            roles: vec!["public".into()],
+            kinds: vec!["tie".into()],
+        }
+    }
+}
+
+/// A frozen social graph in CSR form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SocialGraph {
+    offsets: Vec<u64>,
+    targets: Vec<u32>,
+    trust: Vec<f32>,
+    kind: Vec<u8>,
+    segment: Vec<u16>,
+    role: Vec<u8>,
+    vocab: Vocabulary,
+    labels: Option<Vec<String>>,
+}
+
+impl SocialGraph {
+    /// Builds a graph from arcs. Arcs are sorted by (source, target); the
+    /// caller guarantees ids `< n`. Self-loops and duplicate arcs are
+    /// rejected (generators never make them; loaders report them by line).
+    ///
+    /// # Errors
+    /// [`Error::Parameter`] on an id out of range, a self-loop, a duplicate
+    /// arc, trust outside [0, 1], or more than [`MAX_ARCS`] arcs.
+    ///
+    /// Complexity: O(m log m) for the sort.
+    pub fn from_arcs(
+        n: usize,
+        mut arcs: Vec<ArcSpec>,
+        segment: Vec<u16>,
+        role: Vec<u8>,
+        vocab: Vocabulary,
+    ) -> Result<Self> {
+        if n > MAX_NODES {
+            return Err(Error::param(
+                "nodes",
+                format!("{n} people exceed the limit of {MAX_NODES}"),
+            ));
+        }
+        if arcs.len() > MAX_ARCS {
+            return Err(Error::param(
+                "arcs",
+                format!("{} arcs exceed the limit of {MAX_ARCS}", arcs.len()),
+            ));
+        }
+        if segment.len() != n || role.len() != n {
+            return Err(Error::param(
+                "people",
+                "segment and role vectors must have one entry per person",
+            ));
+        }
+        arcs.sort_unstable_by_key(|a| ((a.0 as u64) << 32) | a.1 as u64);
+        let mut offsets = vec![0u64; n + 1];
+        for (i, a) in arcs.iter().enumerate() {
+            if a.0 as usize >= n || a.1 as usize >= n {
+                return Err(Error::param(
+                    "arcs",
+                    format!("arc {} -> {} names a person outside 0..{n}", a.0, a.1),
+                ));
+            }
+            if a.0 == a.1 {
+                return Err(Error::param("arcs", format!("self-loop on person {}", a.0)));
+            }
+            if i > 0 && arcs[i - 1].0 == a.0 && arcs[i - 1].1 == a.1 {
+                return Err(Error::param(
+                    "arcs",
+                    format!("duplicate arc {} -> {}", a.0, a.1),
+                ));
+            }
+            if !(0.0..=1.0).contains(&a.2) {
+                return Err(Error::param(
+                    "arcs",
+                    format!("trust {} on arc {} -> {} is outside [0, 1]", a.2, a.0, a.1),
+                ));
+            }
+            offsets[a.0 as usize + 1] += 1;
+        }
+        for i in 0..n {
+            offsets[i + 1] += offsets[i];
+        }
+        let targets = arcs.iter().map(|a| a.1).collect();
+        let trust = arcs.iter().map(|a| a.2).collect();
+        let kind = arcs.iter().map(|a| a.3).collect();
+        Ok(SocialGraph {
+            offsets,
+            targets,
+            trust,
+            kind,
+            segment,
+            role,
+            vocab,
+            labels: None,
+        })
+    }
+
+    /// Attaches external labels (one per person), e.g. ids from an edge list.
+    pub fn with_labels(mut self, labels: Vec<String>) -> Self {
+        debug_assert_eq!(labels.len(), self.node_count());
+        self.labels = Some(labels);
+        self
+    }
+
+    /// Number of people.
+    #[inline]
+    pub fn node_count(&self) -> usize {
+        self.offsets.len() - 1
+    }
+
+    /// Number of arcs.
+    #[inline]
+    pub fn arc_count(&self) -> usize {
+        self.targets.len()
+    }
+
+    /// Range of arc indices leaving `u`.
+    #[inline]
+    pub fn arc_range(&self, u: u32) -> std::ops::Range<usize> {
+        self.offsets[u as usize] as usize..self.offsets[u as usize + 1] as usize
+    }
+
+    /// Out-degree of `u`.
+    #[inline]
+    pub fn out_degree(&self, u: u32) -> usize {
+        (self.offsets[u as usize + 1] - self.offsets[u as usize]) as usize
+    }
+
+    /// Targets of all arcs, indexed by arc.
+    #[inline]
+    pub fn targets(&self) -> &[u32] {
+        &self.targets
+    }
+
+    /// Trust of all arcs, indexed by arc.
+    #[inline]
+    pub fn trust(&self) -> &[f32] {
+        &self.trust
+    }
+
+    /// Tie kind of all arcs, indexed by arc.
+    #[inline]
+    pub fn kinds(&self) -> &[u8] {
+        &self.kind
+    }
+
+    /// CSR offsets (length n + 1).
+    #[inline]
+    pub fn offsets(&self) -> &[u64] {
+        &self.offsets
+    }
+
+    /// Segment of every person.
+    #[inline]
+    pub fn segments(&self) -> &[u16] {
+        &self.segment
+    }
+
+    /// Audience role of every person.
+    #[inline]
+    pub fn roles(&self) -> &[u8] {
+        &self.role
+    }
+
+    /// Names of segments, roles and tie kinds.
+    pub fn vocabulary(&self) -> &Vocabulary {
+        &self.vocab
+    }
+
+    /// External label of person `u` (its id in the input file, or the number).
+    pub fn label(&self, u: u32) -> String {
+        match &self.labels {
+            Some(l) => l[u as usize].clone(),
+            None => u.to_string(),
+        }
+    }
+
+    /// Internal id of an external label, if the graph came with labels;
+    /// otherwise parses the label as a number.
+    pub fn id_of(&self, label: &str) -> Option<u32> {
+        match &self.labels {
+            Some(l) => l.iter().position(|x| x == label).map(|i| i as u32),
+            None => label
+                .parse::<u32>()
+                .ok()
+                .filter(|&u| (u as usize) < self.node_count()),
+        }
+    }
+
+    /// Bytes held by the graph's arrays.
+    pub fn heap_bytes(&self) -> usize {
+        self.offsets.len() * 8
+            + self.targets.len() * 4
+            + self.trust.len() * 4
+            + self.kind.len()
+            + self.segment.len() * 2
+            + self.role.len()
+    }
+
+    /// People sorted by out-degree, largest first (ties by smaller id).
+    pub fn by_out_degree(&self) -> Vec<u32> {
+        let mut ids: Vec<u32> = (0..self.node_count() as u32).collect();
+        ids.sort_by_key(|&u| (std::cmp::Reverse(self.out_degree(u)), u));
+        ids
+    }
+
+    /// Converts to a petgraph [`DiGraph`] whose node weights are
+    /// `(segment, role)` and whose edge weights are `(trust, kind)`.
+    ///
+    /// Complexity: O(n + m).
+    pub fn to_petgraph(&self) -> DiGraph<(u16, u8), (f32, u8), u32> {
+        let mut g = DiGraph::with_capacity(self.node_count(), self.arc_count());
+        for u in 0..self.node_count() {
+            g.add_node((self.segment[u], self.role[u]));
+        }
+        for u in 0..self.node_count() as u32 {
+            for a in self.arc_range(u) {
+                g.add_edge(
+                    u.into(),
+                    self.targets[a].into(),
+                    (self.trust[a], self.kind[a]),
+                );
+            }
+        }
+        g
+    }
+
+    /// Builds a graph from a petgraph [`DiGraph`] shaped like the output of
+    /// [`SocialGraph::to_petgraph`].
+    ///
+    /// # Errors
+    /// As [`SocialGraph::from_arcs`], and when a segment, role or kind id is
+    /// not in `vocab`.
+    pub fn from_petgraph(
+        g: &DiGraph<(u16, u8), (f32, u8), u32>,
+        vocab: Vocabulary,
+    ) -> Result<Self> {
+        let n = g.node_count();
+        let mut segment = Vec::with_capacity(n);
+        let mut role = Vec::with_capacity(n);
+        for w in g.node_weights() {
+            if w.0 as usize >= vocab.segments.len() || w.1 as usize >= vocab.roles.len() {
+                return Err(Error::param(
+                    "petgraph",
+                    "node segment or role id outside the vocabulary",
+                ));
+            }
+            segment.push(w.0);
+            role.push(w.1);
+        }
+        let mut arcs = Vec::with_capacity(g.edge_count());
+        for e in g.raw_edges() {
+            if e.weight.1 as usize >= vocab.kinds.len() {
+                return Err(Error::param(
+                    "petgraph",
+                    "edge kind id outside the vocabulary",
+                ));
+            }
+            arcs.push((
+                e.source().index() as u32,
+                e.target().index() as u32,
+                e.weight.0,
+                e.weight.1,
+            ));
+        }
+        SocialGraph::from_arcs(n, arcs, segment, role, vocab)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiny() -> SocialGraph {
+        let arcs = vec![(0, 2, 0.5, 0), (0, 1, 1.0, 0), (2, 0, 0.0, 0)];
+        SocialGraph::from_arcs(3, arcs, vec![0; 3], vec![0; 3], Vocabulary::default()).unwrap()
+    }
+
+    #[test]
+    fn csr_is_sorted() {
+        let g = tiny();
+        assert_eq!(g.node_count(), 3);
+        assert_eq!(g.arc_count(), 3);
+        assert_eq!(&g.targets()[g.arc_range(0)], &[1, 2]);
+        assert_eq!(g.trust()[g.arc_range(0)][0], 1.0);
+        assert_eq!(g.out_degree(1), 0);
+        assert_eq!(g.by_out_degree()[0], 0);
+    }
+
+    #[test]
+    fn rejects_bad_arcs() {
+        let v = Vocabulary::default;
+        assert!(
+            SocialGraph::from_arcs(2, vec![(0, 0, 0.5, 0)], vec![0; 2], vec![0; 2], v()).is_err()
+        );
+        assert!(
+            SocialGraph::from_arcs(
+                2,
+                vec![(0, 1, 0.5, 0), (0, 1, 0.2, 0)],
+                vec![0; 2],
+                vec![0; 2],
+                v()
+            )
+            .is_err()
+        );
+        assert!(
+            SocialGraph::from_arcs(2, vec![(0, 2, 0.5, 0)], vec![0; 2], vec![0; 2], v()).is_err()
+        );
+        assert!(
+            SocialGraph::from_arcs(2, vec![(0, 1, 1.5, 0)], vec![0; 2], vec![0; 2], v()).is_err()
+        );
+    }
+
+    #[test]
+    fn petgraph_round_trip() {
+        let g = tiny();
+        let back = SocialGraph::from_petgraph(&g.to_petgraph(), g.vocabulary().clone()).unwrap();
+        assert_eq!(g, back);
+    }
+}

@@ -1,0 +1,297 @@
+//! PNG charts for reports, rendered with an embedded font (DejaVu Sans), so
+//! they look the same on any machine. 1600 × 1000 pixels, readable on a slide.
+
+use crate::engine::Ensemble;
+use crate::error::{Error, Result};
+use crate::metrics::Summary;
+use plotters::prelude::*;
+use plotters::style::FontStyle;
+use std::path::Path;
+use std::sync::Once;
+
+const W: u32 = 1600;
+const H: u32 = 1000;
+const FONT: &str = "sans-serif";
+const BLUE: RGBColor = RGBColor(31, 119, 180);
+const ORANGE: RGBColor = RGBColor(255, 127, 14);
+const GREEN: RGBColor = RGBColor(44, 160, 44);
+const RED: RGBColor = RGBColor(214, 39, 40);
+const PURPLE: RGBColor = RGBColor(148, 103, 189);
+
+fn register_fonts() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // DejaVu is a valid font; failure here would be a packaging bug.
+        let _ = plotters::style::register_font(FONT, FontStyle::Normal, dejavu::sans::regular());
+        let _ = plotters::style::register_font(FONT, FontStyle::Bold, dejavu::sans::bold());
+    });
+}
+
+fn err(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::write(path, format!("chart rendering failed: {e}"))
+}
+
+/// Formats a count for an axis: 12,345 or 1.5 for small values.
+fn count_label(y: &f64) -> String {
+    let y = *y;
+    if y.abs() >= 100.0 || y == y.round() {
+        let mut digits = format!("{:.0}", y.abs());
+        let mut out = String::new();
+        while digits.len() > 3 {
+            let tail = digits.split_off(digits.len() - 3);
+            out = format!(",{tail}{out}");
+        }
+        format!("{}{digits}{out}", if y < 0.0 { "-" } else { "" })
+    } else {
+        format!("{y:.1}")
+    }
+}
+
+fn nice_max(x: f64) -> f64 {
+    if x <= 0.0 {
+        return 1.0;
+    }
+    x * 1.08
+}
+
+/// Expected cumulative reach and engagement per step with 5–95% bands.
+///
+/// # Errors
+/// [`Error::Write`] if the PNG cannot be rendered or written.
+pub fn reach_over_time(summary: &Summary, path: &Path) -> Result<()> {
+    register_fonts();
+    let ts = &summary.time_series;
+    let steps = ts.steps.max(2);
+    let ymax = nice_max(ts.reached.p95.iter().cloned().fold(0.0, f64::max));
+    let root = BitMapBackend::new(path, (W, H)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| err(path, e))?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            format!(
+                "{}: expected reach and engagement over time",
+                summary.run.name
+            ),
+            (FONT, 44).into_font().style(FontStyle::Bold),
+        )
+        .margin(30)
+        .x_label_area_size(90)
+        .y_label_area_size(150)
+        .build_cartesian_2d(0f64..(steps - 1) as f64, 0f64..ymax)
+        .map_err(|e| err(path, e))?;
+    chart
+        .configure_mesh()
+        .x_desc("Step (sharing rounds after launch)")
+        .y_desc("People (cumulative)")
+        .y_label_formatter(&count_label)
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .label_style((FONT, 28))
+        .axis_desc_style((FONT, 32))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(|e| err(path, e))?;
+    for (band, color, label) in [
+        (&ts.reached, BLUE, "Reached"),
+        (&ts.engaged, ORANGE, "Engaged"),
+    ] {
+        let upper: Vec<(f64, f64)> = band
+            .p95
+            .iter()
+            .enumerate()
+            .map(|(i, &y)| (i as f64, y))
+            .collect();
+        let mut poly = upper.clone();
+        poly.extend(
+            band.p5
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(i, &y)| (i as f64, y)),
+        );
+        chart
+            .draw_series(std::iter::once(Polygon::new(poly, color.mix(0.18))))
+            .map_err(|e| err(path, e))?;
+        chart
+            .draw_series(LineSeries::new(
+                band.mean.iter().enumerate().map(|(i, &y)| (i as f64, y)),
+                color.stroke_width(5),
+            ))
+            .map_err(|e| err(path, e))?
+            .label(format!("{label} (mean; band: 5–95% of trials)"))
+            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 30, y + 6)], color.filled()));
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::MiddleRight)
+        .label_font((FONT, 30))
+        .legend_area_size(50)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .margin(20)
+        .draw()
+        .map_err(|e| err(path, e))?;
+    root.present().map_err(|e| err(path, e))
+}
+
+/// Complementary cumulative distribution of cascade size (engaged people)
+/// on log–log axes.
+///
+/// # Errors
+/// [`Error::Write`] if the PNG cannot be rendered or written.
+pub fn cascade_ccdf(summary: &Summary, ens: &Ensemble, path: &Path) -> Result<()> {
+    register_fonts();
+    let mut sizes: Vec<u32> = ens.outcomes.iter().map(|o| o.engaged.max(1)).collect();
+    sizes.sort_unstable();
+    let n = sizes.len().max(1) as f64;
+    // CCDF points P(S ≥ x) at each distinct size.
+    let mut pts = Vec::new();
+    let mut i = 0;
+    while i < sizes.len() {
+        let x = sizes[i];
+        pts.push((x as f64, (sizes.len() - i) as f64 / n));
+        while i < sizes.len() && sizes[i] == x {
+            i += 1;
+        }
+    }
+    let xmax = (sizes.last().copied().unwrap_or(1) as f64 * 1.5).max(10.0);
+    let ymin = (0.5 / n).min(0.1);
+    let root = BitMapBackend::new(path, (W, H)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| err(path, e))?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            format!(
+                "{}: cascade size distribution ({} trials)",
+                summary.run.name,
+                ens.len()
+            ),
+            (FONT, 44).into_font().style(FontStyle::Bold),
+        )
+        .margin(30)
+        .x_label_area_size(90)
+        .y_label_area_size(150)
+        .build_cartesian_2d((1f64..xmax).log_scale(), (ymin..1.2f64).log_scale())
+        .map_err(|e| err(path, e))?;
+    chart
+        .configure_mesh()
+        .x_desc("Cascade size x (people engaged, seeds included)")
+        .y_desc("P(size ≥ x)")
+        .label_style((FONT, 28))
+        .axis_desc_style((FONT, 32))
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&|y| {
+            let pct = y * 100.0;
+            if pct >= 1.0 {
+                format!("{pct:.0}%")
+            } else {
+                format!("{pct}%")
+            }
+        })
+        .draw()
+        .map_err(|e| err(path, e))?;
+    chart
+        .draw_series(LineSeries::new(pts.iter().copied(), BLUE.stroke_width(4)))
+        .map_err(|e| err(path, e))?
+        .label("Share of trials with a cascade at least this large")
+        .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 30, y + 6)], BLUE.filled()));
+    chart
+        .draw_series(pts.iter().map(|&p| Circle::new(p, 5, BLUE.filled())))
+        .map_err(|e| err(path, e))?;
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerLeft)
+        .label_font((FONT, 30))
+        .legend_area_size(50)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .margin(20)
+        .draw()
+        .map_err(|e| err(path, e))?;
+    root.present().map_err(|e| err(path, e))
+}
+
+/// The funnel reached → engaged → shared → converted, with earned media:
+/// bars at the mean per trial, labelled "mean ± half-width of its 95%
+/// interval", with whiskers over the 5–95% range of trials.
+///
+/// # Errors
+/// [`Error::Write`] if the PNG cannot be rendered or written.
+pub fn funnel(summary: &Summary, path: &Path) -> Result<()> {
+    register_fonts();
+    let stages = [
+        ("Reached", "reached", BLUE),
+        ("Engaged", "engaged", ORANGE),
+        ("Shared", "shared", GREEN),
+        ("Converted", "converted", RED),
+        ("Earned media", "earned_media", PURPLE),
+    ];
+    let ymax = nice_max(
+        stages
+            .iter()
+            .map(|s| summary.metrics[s.1].p95.max(summary.metrics[s.1].ci95[1]))
+            .fold(0.0, f64::max),
+    );
+    let root = BitMapBackend::new(path, (W, H)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| err(path, e))?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            format!(
+                "{}: campaign funnel per campaign (bar: mean; whisker: 5–95% of trials)",
+                summary.run.name
+            ),
+            (FONT, 44).into_font().style(FontStyle::Bold),
+        )
+        .margin(30)
+        .x_label_area_size(90)
+        .y_label_area_size(150)
+        .build_cartesian_2d((0..stages.len() - 1).into_segmented(), 0f64..ymax * 1.08)
+        .map_err(|e| err(path, e))?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_desc("Stage")
+        .y_desc("People per campaign")
+        .y_label_formatter(&count_label)
+        .label_style((FONT, 28))
+        .axis_desc_style((FONT, 32))
+        .x_label_formatter(&|x| match x {
+            SegmentValue::CenterOf(i) if *i < stages.len() => stages[*i].0.to_string(),
+            _ => String::new(),
+        })
+        .draw()
+        .map_err(|e| err(path, e))?;
+    for (i, (_, key, color)) in stages.iter().enumerate() {
+        let m = summary.metrics[*key];
+        let mut bar = Rectangle::new(
+            [
+                (SegmentValue::Exact(i), 0.0),
+                (SegmentValue::Exact(i + 1), m.mean),
+            ],
+            color.mix(0.85).filled(),
+        );
+        bar.set_margin(0, 0, 30, 30);
+        chart
+            .draw_series(std::iter::once(bar))
+            .map_err(|e| err(path, e))?;
+        chart
+            .draw_series(std::iter::once(ErrorBar::new_vertical(
+                SegmentValue::CenterOf(i),
+                m.p5,
+                m.mean,
+                m.p95,
+                BLACK.stroke_width(2),
+                24,
+            )))
+            .map_err(|e| err(path, e))?;
+        chart
+            .draw_series(std::iter::once(Text::new(
+                format!(
+                    "{} ± {}",
+                    count_label(&m.mean),
+                    count_label(&(1.959964 * m.stderr))
+                ),
+                (SegmentValue::Exact(i), m.p95.max(m.mean) + ymax * 0.05),
+                (FONT, 28).into_font(),
+            )))
+            .map_err(|e| err(path, e))?;
+    }
+    root.present().map_err(|e| err(path, e))
+}

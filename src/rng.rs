@@ -1,0 +1,141 @@
+//! Random streams.
+//!
+//! Every random decision comes from a [`Xoshiro256PlusPlus`] generator (a
+//! portable generator whose output is fixed by its specification, unlike
+//! `StdRng`/`SmallRng`). Generators are derived from the master seed, a named
+//! stream (graph, trust, seeding, trials, …) and an index (the trial number)
+//! through SplitMix64 mixing, so that
+//!
+//! * trial `i` draws the same numbers whatever thread runs it, and
+//! * changing how one subsystem draws does not shift another's numbers
+//!   (common random numbers for A/B comparisons).
+
+use rand::{Rng, SeedableRng};
+pub use rand_xoshiro::Xoshiro256PlusPlus;
+
+/// Named random streams. The discriminant is part of the derivation, so it
+/// must never change for an existing stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u64)]
+pub enum Stream {
+    /// Graph topology.
+    Graph = 1,
+    /// Trust values on ties.
+    Trust = 2,
+    /// Segment and role assignment of people.
+    People = 3,
+    /// Seed selection (per trial for random seeding).
+    Seeding = 4,
+    /// The cascade itself (per trial).
+    Trial = 5,
+    /// Tie kinds.
+    TieKind = 6,
+}
+
+/// SplitMix64 finaliser: a bijective mix of 64 bits.
+#[inline]
+pub fn mix64(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The generator for `(master seed, stream, index)`.
+pub fn stream_rng(seed: u64, stream: Stream, index: u64) -> Xoshiro256PlusPlus {
+    let k = mix64(mix64(seed ^ mix64(stream as u64)) ^ index);
+    Xoshiro256PlusPlus::seed_from_u64(k)
+}
+
+/// Uniform integer in `0..n` (n ≥ 1) by 128-bit multiply-shift; the bias is
+/// at most n / 2^64.
+#[inline]
+pub fn below<R: Rng + ?Sized>(rng: &mut R, n: u64) -> u64 {
+    ((rng.next_u64() as u128 * n as u128) >> 64) as u64
+}
+
+/// Uniform float in [0, 1) with 53 bits of precision.
+#[inline]
+pub fn unit<R: Rng + ?Sized>(rng: &mut R) -> f64 {
+    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// A probability as a 32-bit threshold: an event of probability `p` happens
+/// when a uniform 32-bit draw `r` satisfies `r < t` (or always when
+/// `t == u32::MAX`). Resolution 2^-32; `p = 0` never, `p = 1` always.
+#[inline]
+pub fn threshold32(p: f64) -> u32 {
+    if p <= 0.0 {
+        0
+    } else if p >= 1.0 {
+        u32::MAX
+    } else {
+        let t = (p * 4_294_967_296.0).round();
+        if t >= 4_294_967_295.0 {
+            u32::MAX
+        } else {
+            t as u32
+        }
+    }
+}
+
+/// Whether a 32-bit draw passes a [`threshold32`] threshold.
+#[inline(always)]
+pub fn passes(r: u32, t: u32) -> bool {
+    r < t || t == u32::MAX
+}
+
+/// Bernoulli draw with a [`threshold32`] threshold; draws nothing for
+/// thresholds 0 and `u32::MAX`, so certain events cost no randomness.
+#[inline]
+pub fn bernoulli<R: Rng + ?Sized>(rng: &mut R, t: u32) -> bool {
+    match t {
+        0 => false,
+        u32::MAX => true,
+        _ => ((rng.next_u64() >> 32) as u32) < t,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn streams_differ_and_repeat() {
+        let a = stream_rng(42, Stream::Trial, 0).next_u64();
+        let b = stream_rng(42, Stream::Trial, 1).next_u64();
+        let c = stream_rng(42, Stream::Seeding, 0).next_u64();
+        assert_ne!(a, b);
+        assert_ne!(a, c);
+        assert_eq!(a, stream_rng(42, Stream::Trial, 0).next_u64());
+    }
+
+    #[test]
+    fn value_stability() {
+        // Pins the derivation: changing it changes every published result.
+        let mut r = stream_rng(1, Stream::Trial, 7);
+        let first = r.next_u64();
+        let mut again = stream_rng(1, Stream::Trial, 7);
+        assert_eq!(first, again.next_u64());
+        assert_eq!(mix64(0), 0xE220_A839_7B1D_CDAF);
+    }
+
+    #[test]
+    fn thresholds_limits() {
+        assert_eq!(threshold32(0.0), 0);
+        assert_eq!(threshold32(1.0), u32::MAX);
+        assert!(!passes(0, 0));
+        assert!(passes(u32::MAX, u32::MAX));
+        assert_eq!(threshold32(0.5), 1 << 31);
+    }
+
+    #[test]
+    fn below_is_in_range() {
+        let mut r = stream_rng(3, Stream::Graph, 0);
+        for n in [1u64, 2, 3, 1000, u32::MAX as u64] {
+            for _ in 0..1000 {
+                assert!(below(&mut r, n) < n);
+            }
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! The whole job: scenario → graph → ensemble → summary → files and charts.
+
+use crate::engine::{Compiled, Ensemble, RunOptions, run_ensemble};
+use crate::error::{Error, Result};
+use crate::export;
+use crate::graph::SocialGraph;
+use crate::metrics::{Summary, summarize};
+use crate::plot;
+use crate::scenario::{MAX_TRIALS, Scenario};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Overrides and settings for one run.
+#[derive(Clone, Copy, Default)]
+pub struct RunSettings<'a> {
+    /// Trials (overrides the scenario).
+    pub trials: Option<u64>,
+    /// Master seed (overrides the scenario).
+    pub seed: Option<u64>,
+    /// Worker threads (None: all cores).
+    pub threads: Option<usize>,
+    /// Skip the PNG charts.
+    pub no_charts: bool,
+    /// Progress callback: (trials done, trials total).
+    pub progress: Option<&'a (dyn Fn(u64, u64) + Sync)>,
+}
+
+impl std::fmt::Debug for RunSettings<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunSettings")
+            .field("trials", &self.trials)
+            .field("seed", &self.seed)
+            .field("threads", &self.threads)
+            .field("no_charts", &self.no_charts)
+            .finish()
+    }
+}
+
+/// Wall-clock seconds per phase (written to `run.json`, never to `summary.json`).
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct Timings {
+    /// Building or loading the graph.
+    pub graph_s: f64,
+    /// Simulating all trials.
+    pub simulate_s: f64,
+    /// Aggregating, writing files and charts.
+    pub output_s: f64,
+}
+
+/// What a run produced.
+#[derive(Debug)]
+pub struct RunReport {
+    /// The summary written to `summary.json`.
+    pub summary: Summary,
+    /// Every trial's outcome.
+    pub ensemble: Ensemble,
+    /// The output folder.
+    pub out_dir: PathBuf,
+    /// Files written, in order.
+    pub files: Vec<PathBuf>,
+    /// Time per phase.
+    pub timings: Timings,
+    /// Threads used.
+    pub threads: usize,
+}
+
+/// Applies command-line overrides to a scenario.
+///
+/// # Errors
+/// [`Error::Parameter`] naming the flag when a value is out of range.
+pub fn apply_overrides(s: &mut Scenario, set: &RunSettings<'_>) -> Result<()> {
+    if let Some(t) = set.trials {
+        if t == 0 || t > MAX_TRIALS {
+            return Err(Error::param(
+                "--trials",
+                format!("{t} is out of range; allowed: 1 to {MAX_TRIALS}"),
+            ));
+        }
+        s.trials = t;
+    }
+    if let Some(seed) = set.seed {
+        s.seed = seed;
+    }
+    if let Some(th) = set.threads {
+        if th == 0 || th > 1024 {
+            return Err(Error::param(
+                "--threads",
+                format!("{th} is out of range; allowed: 1 to 1024"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Simulates a scenario on a graph and summarises it (no files).
+///
+/// # Errors
+/// [`Error::Parameter`] if the thread pool cannot start.
+pub fn simulate(
+    s: &Scenario,
+    g: &SocialGraph,
+    set: &RunSettings<'_>,
+) -> Result<(Summary, Ensemble)> {
+    let compiled = Compiled::new(s, g);
+    let total = s.trials;
+    let cb = set.progress.map(|p| move |done: u64| p(done, total));
+    let cb_ref: Option<&(dyn Fn(u64) + Sync)> = cb.as_ref().map(|f| f as &(dyn Fn(u64) + Sync));
+    let ens = run_ensemble(
+        &compiled,
+        &RunOptions {
+            trials: s.trials,
+            threads: set.threads.unwrap_or(0),
+            progress: cb_ref,
+        },
+    )?;
+    let summary = summarize(s, g, compiled.fixed_seeds.as_deref(), &ens);
+    Ok((summary, ens))
+}
+
+/// Runs a scenario end to end and writes `summary.json`, `trials.csv`,
+/// `timeseries.csv`, `run.json` and the charts to `out_dir`.
+///
+/// # Errors
+/// Input errors (graph files, seeding) and [`Error::Write`] on output failures.
+pub fn execute(scenario: &Scenario, out_dir: &Path, set: &RunSettings<'_>) -> Result<RunReport> {
+    let mut s = scenario.clone();
+    apply_overrides(&mut s, set)?;
+    let t0 = Instant::now();
+    let g = s.build_graph()?;
+    let graph_s = t0.elapsed().as_secs_f64();
+    let t1 = Instant::now();
+    let (summary, ensemble) = simulate(&s, &g, set)?;
+    let simulate_s = t1.elapsed().as_secs_f64();
+    let t2 = Instant::now();
+    export::prepare_dir(out_dir)?;
+    let mut files = Vec::new();
+    let mut put = |name: &str, bytes: Vec<u8>| -> Result<()> {
+        let p = out_dir.join(name);
+        export::write_atomic(&p, &bytes)?;
+        files.push(p);
+        Ok(())
+    };
+    put("trials.csv", export::trials_csv(&ensemble))?;
+    put("timeseries.csv", export::timeseries_csv(&summary))?;
+    if !set.no_charts {
+        for (name, f) in [
+            (
+                "reach_over_time.png",
+                &(|p: &Path| plot::reach_over_time(&summary, p)) as &dyn Fn(&Path) -> Result<()>,
+            ),
+            ("cascade_size_ccdf.png", &|p: &Path| {
+                plot::cascade_ccdf(&summary, &ensemble, p)
+            }),
+            ("funnel.png", &|p: &Path| plot::funnel(&summary, p)),
+        ] {
+            let p = out_dir.join(name);
+            let tmp = out_dir.join(format!(".{name}.partial.png"));
+            f(&tmp)?;
+            std::fs::rename(&tmp, &p).map_err(|e| Error::write(&p, e))?;
+            files.push(p);
+        }
+    }
+    let threads = match set.threads {
+        Some(t) => t,
+        None => std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1),
+    };
+    let timings = Timings {
+        graph_s,
+        simulate_s,
+        output_s: t2.elapsed().as_secs_f64(),
+    };
+    let run_json = serde_json::json!({
+        "viralsim_version": env!("CARGO_PKG_VERSION"),
+        "threads": threads,
+        "timings_s": timings,
+        "trials_per_s": s.trials as f64 / simulate_s.max(1e-9),
+        "edges_examined": ensemble.edges_examined,
+        "graph_bytes": g.heap_bytes(),
+    });
+    let mut rj = serde_json::to_vec_pretty(&run_json).expect("json");
+    rj.push(b'\n');
+    let p = out_dir.join("run.json");
+    export::write_atomic(&p, &rj)?;
+    files.push(p);
+    let p = out_dir.join("summary.json");
+    export::write_atomic(&p, &export::summary_json(&summary))?;
+    files.push(p);
+    Ok(RunReport {
+        summary,
+        ensemble,
+        out_dir: out_dir.to_path_buf(),
+        files,
+        timings,
+        threads,
+    })
+}
