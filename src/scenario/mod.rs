@@ -1,0 +1,212 @@
+//! Scenario files: TOML → raw serde mirror (unknown keys rejected) → one
+//! validated [`Scenario`] whose types cannot hold bad values.
+
+mod audience;
+mod campaign;
+
+pub use audience::{GraphSpec, Segment};
+pub use campaign::{Content, Seeding, sample_distinct};
+
+use crate::error::{Error, Result};
+use crate::graph::trust::TrustDist;
+use audience::{RawAudience, RawGraph};
+use campaign::{RawContent, RawSeeding};
+use serde::Deserialize;
+use std::path::Path;
+
+/// The built-in default scenario (also shipped as `scenarios/default.toml`).
+pub const DEFAULT_SCENARIO: &str = include_str!("../../scenarios/default.toml");
+
+/// Most trials a scenario may ask for.
+pub const MAX_TRIALS: u64 = 100_000_000;
+/// Most people a generated graph may have.
+pub const MAX_GENERATED_NODES: u64 = 200_000_000;
+/// Most arcs a generated graph may have.
+pub const MAX_GENERATED_ARCS: f64 = 2.0e9;
+/// Most steps a horizon may have.
+pub const MAX_HORIZON: u32 = 1_000_000;
+
+// ---------------------------------------------------------------- raw mirror
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawScenario {
+    name: Option<String>,
+    description: Option<String>,
+    seed: Option<u64>,
+    trials: Option<u64>,
+    horizon: Option<u32>,
+    model: Option<String>,
+    viral_threshold: Option<u64>,
+    graph: RawGraph,
+    audience: Option<RawAudience>,
+    content: RawContent,
+    seeding: RawSeeding,
+}
+
+// ---------------------------------------------------------- validated types
+
+/// Which diffusion model runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Model {
+    /// Independent cascade (DESIGN.md, model v1).
+    IndependentCascade,
+}
+
+impl Model {
+    /// The scenario-file spelling.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Model::IndependentCascade => "independent_cascade",
+        }
+    }
+}
+
+/// A validated scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// Name (default: the file's stem); output goes to `output/<name>/`.
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Monte Carlo trials.
+    pub trials: u64,
+    /// Last step at which people may share (None: until the cascade dies).
+    pub horizon: Option<u32>,
+    /// Diffusion model.
+    pub model: Model,
+    /// Reach at or above which a trial counts as "gone viral" (None: 1% of people, at least 1).
+    pub viral_threshold: Option<u64>,
+    /// Graph source.
+    pub graph: GraphSpec,
+    /// Trust distribution for generated ties and edge-list lines without trust.
+    pub trust: TrustDist,
+    /// Audience segments (at least one).
+    pub segments: Vec<Segment>,
+    /// The content.
+    pub content: Content,
+    /// The seeding plan.
+    pub seeding: Seeding,
+    /// The file it came from, for messages.
+    pub file: String,
+}
+
+fn toml_message(e: &toml::de::Error) -> String {
+    // toml's message already names line, column and key; fold it to one line.
+    let mut s = e.to_string().trim().replace('\n', " ").replace("  ", " ");
+    while s.contains("  ") {
+        s = s.replace("  ", " ");
+    }
+    s
+}
+
+impl Scenario {
+    /// Reads and validates a scenario file.
+    ///
+    /// # Errors
+    /// [`Error::Read`] if the file cannot be read; [`Error::Scenario`] naming
+    /// the key and what is allowed for anything malformed or out of range.
+    pub fn from_file(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("scenario")
+            .to_string();
+        Self::from_toml(&text, &path.display().to_string(), &base, &stem)
+    }
+
+    /// The built-in default scenario.
+    pub fn builtin_default() -> Self {
+        Self::from_toml(
+            DEFAULT_SCENARIO,
+            "scenarios/default.toml",
+            Path::new("scenarios"),
+            "default",
+        )
+        .expect("the built-in scenario is valid")
+    }
+
+    /// Parses scenario text. `file` names it in messages, `base` resolves
+    /// relative paths, `stem` is the default name.
+    ///
+    /// # Errors
+    /// [`Error::Scenario`] as [`Scenario::from_file`].
+    pub fn from_toml(text: &str, file: &str, base: &Path, stem: &str) -> Result<Self> {
+        let bad = |msg: String| Error::Scenario {
+            file: file.into(),
+            msg,
+        };
+        let raw: RawScenario = toml::from_str(text).map_err(|e| bad(toml_message(&e)))?;
+
+        let name = raw.name.unwrap_or_else(|| stem.to_string());
+        if name.is_empty()
+            || name.len() > 100
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
+            || name.starts_with('.')
+        {
+            return Err(bad(format!(
+                "name = {name:?} is not allowed; use 1–100 letters, digits, '_', '-' or '.', not starting with '.' (it names the output folder)"
+            )));
+        }
+        let trials = raw.trials.unwrap_or(1000);
+        if trials == 0 || trials > MAX_TRIALS {
+            return Err(bad(format!(
+                "trials = {trials} is out of range; allowed: 1 to {MAX_TRIALS}"
+            )));
+        }
+        if let Some(h) = raw.horizon {
+            if h == 0 || h > MAX_HORIZON {
+                return Err(bad(format!(
+                    "horizon = {h} is out of range; allowed: 1 to {MAX_HORIZON} steps"
+                )));
+            }
+        }
+        let model = match raw.model.as_deref().unwrap_or("independent_cascade") {
+            "independent_cascade" => Model::IndependentCascade,
+            other => {
+                return Err(bad(format!(
+                    "model = {other:?} is not known; allowed: \"independent_cascade\""
+                )));
+            }
+        };
+        if raw.viral_threshold == Some(0) {
+            return Err(bad(
+                "viral_threshold = 0 is out of range; allowed: ≥ 1 person reached".into(),
+            ));
+        }
+
+        let aud = audience::parse(raw.graph, raw.audience, file, base)?;
+        let (graph, trust, segments) = (aud.graph, aud.trust, aud.segments);
+        let content = campaign::parse_content(raw.content, &segments, file)?;
+        let seeding = campaign::parse_seeding(raw.seeding, file)?;
+        Ok(Scenario {
+            name,
+            description: raw.description.unwrap_or_default(),
+            seed: raw.seed.unwrap_or(1),
+            trials,
+            horizon: raw.horizon,
+            model,
+            viral_threshold: raw.viral_threshold,
+            graph,
+            trust,
+            segments,
+            content,
+            seeding,
+            file: file.to_string(),
+        })
+    }
+
+    /// The reach threshold for "gone viral" on a graph of `n` people.
+    pub fn viral_threshold_for(&self, n: usize) -> u64 {
+        self.viral_threshold.unwrap_or(((n as u64) / 100).max(1))
+    }
+}
