@@ -30,6 +30,8 @@ pub enum Stream {
     Trial = 5,
     /// Tie kinds.
     TieKind = 6,
+    /// Sampling for graph statistics (e.g. clustering on big graphs).
+    Stats = 7,
 }
 
 /// SplitMix64 finaliser: a bijective mix of 64 bits.

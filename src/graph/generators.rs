@@ -166,6 +166,453 @@ pub fn barabasi_albert<R: Rng + ?Sized>(nodes: usize, m: usize, rng: &mut R) -> 
     })
 }
 
+/// Walks the cells `0..cells` keeping each with probability `p`, by
+/// geometric skipping; calls `keep(cell)` in increasing order.
+///
+/// Complexity: O(1 + kept) expected.
+fn skip_cells<R: Rng + ?Sized>(cells: u64, p: f64, rng: &mut R, mut keep: impl FnMut(u64)) {
+    if p <= 0.0 || cells == 0 {
+        return;
+    }
+    if p >= 1.0 {
+        (0..cells).for_each(keep);
+        return;
+    }
+    let lq = (1.0 - p).ln();
+    let mut c: i64 = -1;
+    loop {
+        let r = 1.0 - unit(rng); // (0, 1]
+        let gap = (r.ln() / lq).floor();
+        if gap >= cells as f64 {
+            return;
+        }
+        c += 1 + gap as i64;
+        if c as u64 >= cells {
+            return;
+        }
+        keep(c as u64);
+    }
+}
+
+/// Watts–Strogatz small world: a ring where everyone ties to the k/2
+/// nearest people on each side; then each tie `(u, u + j)` is rewired with
+/// probability `rewire` to `(u, w)` with `w` uniform among the people not
+/// already tied to `u` (as in networkx). Undirected; exactly n·k/2 ties.
+///
+/// # Errors
+/// [`Error::Parameter`] when k is odd, k < 2, k ≥ n, or rewire ∉ [0, 1].
+///
+/// Complexity: O(n·k) expected.
+pub fn watts_strogatz<R: Rng + ?Sized>(
+    nodes: usize,
+    k: usize,
+    rewire: f64,
+    rng: &mut R,
+) -> Result<Topology> {
+    check_nodes("[graph].nodes", nodes, 3)?;
+    if k < 2 || k % 2 == 1 || k >= nodes {
+        return Err(Error::param(
+            "[graph].k",
+            format!("k = {k} must be even, ≥ 2 and < nodes = {nodes}"),
+        ));
+    }
+    if !(0.0..=1.0).contains(&rewire) {
+        return Err(Error::param(
+            "[graph].rewire",
+            format!("rewire = {rewire} must be in [0, 1]"),
+        ));
+    }
+    let half = k / 2;
+    let n = nodes as u64;
+    let mut ties = Vec::with_capacity(nodes * half);
+    // Lattice tie (u, u + j) has index u·half + j − 1; `gone` marks rewired ones.
+    let mut gone = vec![false; if rewire > 0.0 { nodes * half } else { 0 }];
+    let mut added: std::collections::HashSet<u64> = std::collections::HashSet::new();
+    let key = |a: u64, b: u64| (a.min(b) << 32) | a.max(b);
+    for j in 1..=half as u64 {
+        for u in 0..n {
+            let v = (u + j) % n;
+            if rewire > 0.0 && unit(rng) < rewire {
+                // Present ties of u: lattice ties not rewired, plus rewired ones.
+                let tied = |w: u64, gone: &Vec<bool>, added: &std::collections::HashSet<u64>| {
+                    if w == u {
+                        return true;
+                    }
+                    let d = (w + n - u) % n;
+                    let lattice = if d >= 1 && d <= half as u64 {
+                        Some(u * half as u64 + d - 1)
+                    } else if n - d >= 1 && n - d <= half as u64 {
+                        Some(w * half as u64 + (n - d) - 1)
+                    } else {
+                        None
+                    };
+                    lattice.is_some_and(|i| !gone[i as usize]) || added.contains(&key(u, w))
+                };
+                // networkx skips the rewiring when u is tied to everyone.
+                let mut tries = 0;
+                let mut w = below(rng, n);
+                while tied(w, &gone, &added) && tries < 64 {
+                    w = below(rng, n);
+                    tries += 1;
+                }
+                if !tied(w, &gone, &added) {
+                    gone[(u * half as u64 + j - 1) as usize] = true;
+                    added.insert(key(u, w));
+                    continue;
+                }
+            }
+            ties.push((u as u32, v as u32));
+        }
+    }
+    // Rewired ties, in a deterministic order (the set only answers membership).
+    let mut extra: Vec<u64> = added.into_iter().collect();
+    extra.sort_unstable();
+    ties.extend(extra.into_iter().map(|c| ((c >> 32) as u32, c as u32)));
+    Ok(Topology {
+        nodes,
+        ties,
+        directed: false,
+    })
+}
+
+/// Holme–Kim "powerlaw cluster" graph: Barabási–Albert growth where, after
+/// each preferential tie to `t`, the next tie closes a triangle (ties to a
+/// random contact of `t`) with probability `triangle`. Starts from a clique
+/// of m + 1 people; exactly m(m + 1)/2 + (n − m − 1)·m ties, like BA.
+///
+/// # Errors
+/// [`Error::Parameter`] when m < 1, n ≤ m or triangle ∉ [0, 1].
+///
+/// Complexity: O(n·m) expected.
+pub fn powerlaw_cluster<R: Rng + ?Sized>(
+    nodes: usize,
+    m: usize,
+    triangle: f64,
+    rng: &mut R,
+) -> Result<Topology> {
+    if m < 1 {
+        return Err(Error::param("[graph].m", format!("m = {m} must be ≥ 1")));
+    }
+    check_nodes("[graph].nodes", nodes, m + 1)?;
+    if !(0.0..=1.0).contains(&triangle) {
+        return Err(Error::param(
+            "[graph].triangle",
+            format!("triangle = {triangle} must be in [0, 1]"),
+        ));
+    }
+    let total = m * (m + 1) / 2 + (nodes - m - 1) * m;
+    let mut ties = Vec::with_capacity(total);
+    let mut ends: Vec<u32> = Vec::with_capacity(2 * total);
+    // Contacts of every person, flattened: person u's contacts are
+    // adj[start[u]..start[u] + len[u]]; each person gets m slots when it joins
+    // plus room as it grows, so use per-person vectors.
+    let mut adj: Vec<Vec<u32>> = vec![Vec::new(); nodes];
+    for u in 0..=m as u32 {
+        for v in 0..u {
+            ties.push((v, u));
+            ends.push(u);
+            ends.push(v);
+            adj[u as usize].push(v);
+            adj[v as usize].push(u);
+        }
+    }
+    let mut chosen: Vec<u32> = Vec::with_capacity(m);
+    for u in (m + 1) as u32..nodes as u32 {
+        chosen.clear();
+        let mut pa = ends[below(rng, ends.len() as u64) as usize];
+        chosen.push(pa);
+        while chosen.len() < m {
+            let mut done = false;
+            if triangle > 0.0 && unit(rng) < triangle {
+                let nb = &adj[pa as usize];
+                for _ in 0..8 {
+                    let w = nb[below(rng, nb.len() as u64) as usize];
+                    if !chosen.contains(&w) {
+                        chosen.push(w);
+                        done = true;
+                        break;
+                    }
+                }
+            }
+            if !done {
+                loop {
+                    let t = ends[below(rng, ends.len() as u64) as usize];
+                    if !chosen.contains(&t) {
+                        chosen.push(t);
+                        pa = t;
+                        break;
+                    }
+                }
+            }
+        }
+        for &t in &chosen {
+            ties.push((t, u));
+            ends.push(t);
+            ends.push(u);
+            adj[t as usize].push(u);
+        }
+        adj[u as usize].extend_from_slice(&chosen);
+    }
+    Ok(Topology {
+        nodes,
+        ties,
+        directed: false,
+    })
+}
+
+/// Tie densities of a stochastic block model.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum BlockDensity {
+    /// Tie probability for a pair in the same block and in different blocks.
+    Pairs {
+        /// Probability for a pair within one block.
+        within: f64,
+        /// Probability for a pair across blocks.
+        between: f64,
+    },
+    /// Mean degree and the expected share of ties within blocks.
+    Homophily {
+        /// Expected ties per person.
+        mean_degree: f64,
+        /// Expected share of ties within a block, in [0, 1].
+        homophily: f64,
+    },
+}
+
+impl BlockDensity {
+    /// The (within, between) pair probabilities for blocks of these sizes.
+    ///
+    /// # Errors
+    /// [`Error::Parameter`] when a probability would leave [0, 1].
+    pub fn probabilities(&self, sizes: &[usize]) -> Result<(f64, f64)> {
+        let (w, b) = match *self {
+            BlockDensity::Pairs { within, between } => (within, between),
+            BlockDensity::Homophily {
+                mean_degree,
+                homophily,
+            } => {
+                let n: f64 = sizes.iter().map(|&s| s as f64).sum();
+                let within_pairs: f64 = sizes
+                    .iter()
+                    .map(|&s| s as f64 * (s as f64 - 1.0) / 2.0)
+                    .sum();
+                let between_pairs = n * (n - 1.0) / 2.0 - within_pairs;
+                let ties = n * mean_degree / 2.0;
+                let w = if within_pairs > 0.0 {
+                    homophily * ties / within_pairs
+                } else {
+                    0.0
+                };
+                let b = if between_pairs > 0.0 {
+                    (1.0 - homophily) * ties / between_pairs
+                } else {
+                    0.0
+                };
+                (w, b)
+            }
+        };
+        if !((0.0..=1.0).contains(&w) && (0.0..=1.0).contains(&b)) {
+            return Err(Error::param(
+                "[graph] stochastic_block",
+                format!(
+                    "pair probabilities within = {w:.4e}, between = {b:.4e} must be in [0, 1]; lower mean_degree or homophily"
+                ),
+            ));
+        }
+        Ok((w, b))
+    }
+}
+
+/// Stochastic block model on given blocks (the audience segments): each
+/// pair in one block is tied with probability `within`, each pair across
+/// blocks with `between`, by geometric skipping. Undirected.
+///
+/// # Errors
+/// As [`BlockDensity::probabilities`].
+///
+/// Complexity: O(n + m + blocks²) expected.
+pub fn stochastic_block<R: Rng + ?Sized>(
+    block: &[u16],
+    density: BlockDensity,
+    rng: &mut R,
+) -> Result<Topology> {
+    let nodes = block.len();
+    check_nodes("[graph].nodes", nodes, 2)?;
+    let nb = block.iter().map(|&b| b as usize + 1).max().unwrap_or(1);
+    let mut members: Vec<Vec<u32>> = vec![Vec::new(); nb];
+    for (u, &b) in block.iter().enumerate() {
+        members[b as usize].push(u as u32);
+    }
+    let sizes: Vec<usize> = members.iter().map(Vec::len).collect();
+    let (pw, pb) = density.probabilities(&sizes)?;
+    let expect: f64 = sizes
+        .iter()
+        .map(|&s| pw * s as f64 * (s as f64 - 1.0) / 2.0)
+        .sum::<f64>()
+        + pb * nodes as f64 * nodes as f64 / 2.0;
+    let mut ties = Vec::with_capacity((expect * 1.01 + 16.0) as usize);
+    for mem in &members {
+        // Lower triangle of the block: cell c ↦ (row r, column c − r(r−1)/2).
+        let s = mem.len() as u64;
+        let (mut row, mut row_start) = (1u64, 0u64);
+        skip_cells(s * s.saturating_sub(1) / 2, pw, rng, |c| {
+            while c >= row_start + row {
+                row_start += row;
+                row += 1;
+            }
+            ties.push((mem[(c - row_start) as usize], mem[row as usize]));
+        });
+    }
+    for a in 0..nb {
+        for b in a + 1..nb {
+            let (ma, mb) = (&members[a], &members[b]);
+            let w = mb.len() as u64;
+            skip_cells(ma.len() as u64 * w, pb, rng, |c| {
+                ties.push((ma[(c / w) as usize], mb[(c % w) as usize]));
+            });
+        }
+    }
+    Ok(Topology {
+        nodes,
+        ties,
+        directed: false,
+    })
+}
+
+/// Configuration model on a degree sequence, "erased": stubs are paired at
+/// random, then self-loops and repeated ties are dropped (so high degrees
+/// come out slightly below their targets). If the degree sum is odd, the
+/// last stub is dropped. Undirected; ties come out sorted.
+///
+/// # Errors
+/// [`Error::Parameter`] when a degree is ≥ n.
+///
+/// Complexity: O(m log m).
+pub fn configuration<R: Rng + ?Sized>(degrees: &[u32], rng: &mut R) -> Result<Topology> {
+    let nodes = degrees.len();
+    check_nodes("[graph].nodes", nodes, 2)?;
+    if let Some(u) = degrees.iter().position(|&d| d as usize >= nodes) {
+        return Err(Error::param(
+            "[graph] configuration",
+            format!(
+                "person {u} has degree {} but there are only {nodes} people",
+                degrees[u]
+            ),
+        ));
+    }
+    let total: u64 = degrees.iter().map(|&d| d as u64).sum();
+    if total > 2 * super::MAX_ARCS as u64 {
+        return Err(Error::param(
+            "[graph] configuration",
+            "degree sum exceeds the arc limit",
+        ));
+    }
+    let mut stubs: Vec<u32> = Vec::with_capacity(total as usize);
+    for (u, &d) in degrees.iter().enumerate() {
+        stubs.extend(std::iter::repeat_n(u as u32, d as usize));
+    }
+    for i in (1..stubs.len()).rev() {
+        let j = below(rng, i as u64 + 1) as usize;
+        stubs.swap(i, j);
+    }
+    let mut keys: Vec<u64> = stubs
+        .chunks_exact(2)
+        .filter(|p| p[0] != p[1])
+        .map(|p| ((p[0].min(p[1]) as u64) << 32) | p[0].max(p[1]) as u64)
+        .collect();
+    drop(stubs);
+    keys.sort_unstable();
+    keys.dedup();
+    let ties = keys
+        .into_iter()
+        .map(|k| ((k >> 32) as u32, k as u32))
+        .collect();
+    Ok(Topology {
+        nodes,
+        ties,
+        directed: false,
+    })
+}
+
+/// A degree sequence drawn from the discrete power law
+/// P(k) ∝ k^(−exponent) on `min_degree ..= max_degree`, by inverse transform
+/// on the tabulated distribution.
+///
+/// # Errors
+/// [`Error::Parameter`] when exponent ≤ 1, min_degree < 1 or
+/// max_degree < min_degree.
+///
+/// Complexity: O(n log max_degree + max_degree).
+pub fn powerlaw_degrees<R: Rng + ?Sized>(
+    nodes: usize,
+    exponent: f64,
+    min_degree: u32,
+    max_degree: u32,
+    rng: &mut R,
+) -> Result<Vec<u32>> {
+    if !(exponent > 1.0 && exponent.is_finite()) {
+        return Err(Error::param(
+            "[graph].exponent",
+            format!("exponent = {exponent} must be > 1"),
+        ));
+    }
+    if min_degree < 1 || max_degree < min_degree {
+        return Err(Error::param(
+            "[graph].min_degree",
+            format!("need 1 ≤ min_degree = {min_degree} ≤ max_degree = {max_degree}"),
+        ));
+    }
+    let mut cdf = Vec::with_capacity((max_degree - min_degree + 1) as usize);
+    let mut acc = 0.0;
+    for k in min_degree..=max_degree {
+        acc += (k as f64).powf(-exponent);
+        cdf.push(acc);
+    }
+    Ok((0..nodes)
+        .map(|_| {
+            let x = unit(rng) * acc;
+            let i = cdf.partition_point(|&c| c <= x).min(cdf.len() - 1);
+            min_degree + i as u32
+        })
+        .collect())
+}
+
+/// The directed follower layer: every holder of a role with followers gets
+/// that many distinct followers (not itself), drawn uniformly from everyone.
+/// Arcs go holder → follower (followers see what the holder shares).
+///
+/// Complexity: O(n + followers) expected.
+pub fn followers<R: Rng + ?Sized>(
+    role: &[u8],
+    per_role: &[Option<super::audience::Followers>],
+    rng: &mut R,
+) -> Vec<(u32, u32)> {
+    let n = role.len();
+    let mut arcs = Vec::new();
+    let mut marks = Vec::new();
+    let mut picked = Vec::new();
+    for (u, &r) in role.iter().enumerate() {
+        let Some(Some(f)) = per_role.get(r as usize) else {
+            continue;
+        };
+        let k = super::audience::follower_count(f, n, rng);
+        // k + 1 distinct people, then drop u (or one of them if u was not drawn):
+        // a uniform k-subset of the others.
+        crate::scenario::sample_distinct(rng, n, (k + 1).min(n), &mut marks, &mut picked);
+        match picked.iter().position(|&w| w as usize == u) {
+            Some(i) => {
+                picked.swap_remove(i);
+            }
+            None => {
+                picked.truncate(k);
+            }
+        }
+        picked.sort_unstable();
+        arcs.extend(picked.iter().map(|&w| (u as u32, w)));
+    }
+    arcs
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

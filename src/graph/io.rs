@@ -1,166 +1,610 @@
-//! Reading and writing edge lists.
+//! Reading and writing edge lists and node attribute files.
 //!
-//! Format: one tie per line, `u v` or `u v trust`, separated by white space
-//! or commas; `#` starts a comment; ids are 0-based integers and the graph
-//! has `max id + 1` people. With `directed = false` each line adds both arcs.
-//! Self-loops, duplicate arcs and trust outside [0, 1] are errors that name
-//! the line(s).
+//! **Edge lists.** One tie per line, `u v`, `u v trust` or `u v trust kind`,
+//! separated by white space or commas; `#` starts a comment. A first line
+//! whose first two fields are `u v` (or `source target`, `src dst`,
+//! `from to`) is a header; its other columns must be `trust` and/or `kind`,
+//! in any order. With `directed = false` each line adds both arcs.
+//!
+//! **Ids.** In `index` mode ids are 0-based integers and the graph has
+//! `max id + 1` people. In `label` mode ids are arbitrary labels (no white
+//! space or commas), numbered in order of first appearance; the labels are
+//! kept and written back on export. `auto` (the default) is `index` when
+//! every id is a non-negative integer and `label` otherwise.
+//!
+//! **Policy.** Never silent: a self-loop, a repeated arc (with the line of
+//! its first appearance; read undirected, `0 1` and `1 0` repeat each
+//! other), trust that is not a number in [0, 1], a kind the scenario does not
+//! declare, a malformed line or an empty file is an error naming the file and
+//! line. Lines without trust draw it from their kind's distribution; lines
+//! without kind get one by the kind rule of [`super::audience`] (or the kind
+//! `tie` when no scenario declares kinds).
+//!
+//! **Node attributes.** A CSV file with a header naming `id` and `segment`
+//! and/or `role` columns; one row per person. Ids follow the edge list's
+//! mode; people only in this file are added without ties. Names must be
+//! declared by the scenario (when there is one). People the file does not
+//! list get a segment and role drawn as for a generated graph.
 
 use super::ArcSpec;
 use crate::error::{Error, Result};
+use std::collections::HashMap;
+use std::io::BufRead;
 use std::path::Path;
 
-/// Ties read from an edge list, before people and trust defaults are added.
-#[derive(Debug, Clone)]
-pub struct EdgeList {
-    /// Number of people (max id + 1).
-    pub nodes: usize,
-    /// Arcs with trust (NaN where the line had no trust column) and kind 0.
-    pub arcs: Vec<ArcSpec>,
+/// Kind id of an arc whose line gave no kind (resolved later by the kind rule).
+pub const NO_KIND: u8 = u8::MAX;
+
+/// How ids in an edge list are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum IdMode {
+    /// Integers when all ids are integers, labels otherwise.
+    #[default]
+    Auto,
+    /// 0-based integer ids.
+    Index,
+    /// Arbitrary labels, numbered in order of first appearance.
+    Label,
 }
 
-/// Reads an edge list file.
+/// Names of segments, roles or kinds: fixed (declared by a scenario) or
+/// open (adopted from a file in order of first appearance).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Names {
+    /// The names, indexed by id.
+    pub names: Vec<String>,
+    /// When true, unknown names are added; when false they are errors.
+    pub open: bool,
+}
+
+impl Names {
+    /// Declared names; unknown ones are errors.
+    pub fn fixed(names: Vec<String>) -> Self {
+        Names { names, open: false }
+    }
+
+    /// Names adopted from the data.
+    pub fn open() -> Self {
+        Names {
+            names: Vec::new(),
+            open: true,
+        }
+    }
+
+    /// The id of `name`, adding it when open.
+    pub fn id(&mut self, name: &str, limit: usize) -> Option<usize> {
+        if let Some(i) = self.names.iter().position(|x| x == name) {
+            return Some(i);
+        }
+        if self.open && self.names.len() < limit {
+            self.names.push(name.to_string());
+            return Some(self.names.len() - 1);
+        }
+        None
+    }
+}
+
+/// Options for reading an edge list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EdgeListOptions {
+    /// When false each line adds both arcs.
+    pub directed: bool,
+    /// How ids are read.
+    pub ids: IdMode,
+    /// Tie kinds: declared (fixed) or adopted from the file (open).
+    pub kinds: Names,
+}
+
+impl EdgeListOptions {
+    /// Defaults: auto ids, kinds adopted from the file.
+    pub fn new(directed: bool) -> Self {
+        EdgeListOptions {
+            directed,
+            ids: IdMode::Auto,
+            kinds: Names::open(),
+        }
+    }
+}
+
+/// Ties read from an edge list, before people and missing values are added.
+#[derive(Debug, Clone)]
+pub struct EdgeList {
+    /// Number of people (max id + 1, or the number of labels).
+    pub nodes: usize,
+    /// Arcs sorted by (source, target), with trust (NaN where the line had
+    /// none) and kind ([`NO_KIND`] where the line had none and kinds are
+    /// declared; the adopted kind `tie` otherwise).
+    pub arcs: Vec<ArcSpec>,
+    /// Labels by person id, in label mode.
+    pub labels: Option<Vec<String>>,
+    /// Tie-kind names (declared, or adopted in order of first appearance).
+    pub kinds: Vec<String>,
+    /// False when every line added both arcs.
+    pub directed: bool,
+    index: Option<HashMap<String, u32>>,
+}
+
+impl EdgeList {
+    /// The person id of an external id, adding a person without ties when
+    /// it is new. None when the id is malformed for the id mode.
+    pub fn person(&mut self, id: &str) -> Option<u32> {
+        match (&mut self.labels, &mut self.index) {
+            (Some(labels), Some(index)) => {
+                if let Some(&u) = index.get(id) {
+                    return Some(u);
+                }
+                if labels.len() >= super::MAX_NODES {
+                    return None;
+                }
+                let u = labels.len() as u32;
+                labels.push(id.to_string());
+                index.insert(id.to_string(), u);
+                self.nodes = labels.len();
+                Some(u)
+            }
+            _ => {
+                let u = id
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|&u| (u as usize) < super::MAX_NODES)?;
+                self.nodes = self.nodes.max(u as usize + 1);
+                Some(u)
+            }
+        }
+    }
+}
+
+fn edge_err(file: &str, line: usize, msg: String) -> Error {
+    Error::EdgeList {
+        file: file.to_string(),
+        line,
+        msg,
+    }
+}
+
+/// Reads an edge list file with default options (auto ids, adopted kinds).
 ///
 /// # Errors
 /// [`Error::Read`] when the file cannot be read, [`Error::EdgeList`] naming
 /// the line for malformed lines, self-loops, duplicates and bad trust.
 pub fn read_edge_list(path: &Path, directed: bool) -> Result<EdgeList> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+    read_edge_list_with(path, &EdgeListOptions::new(directed))
+}
+
+/// Reads an edge list file, line by line (the file is not held in memory).
+///
+/// # Errors
+/// As [`read_edge_list`], and unknown kinds when kinds are declared.
+pub fn read_edge_list_with(path: &Path, opts: &EdgeListOptions) -> Result<EdgeList> {
+    let file = path.display().to_string();
+    let f = std::fs::File::open(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
         source,
     })?;
-    parse_edge_list(&text, directed, &path.display().to_string())
+    let mut p = Parser::new(opts.clone(), &file);
+    let mut r = std::io::BufReader::with_capacity(1 << 20, f);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        let got = r.read_line(&mut line).map_err(|source| Error::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        if got == 0 {
+            break;
+        }
+        p.line(&line)?;
+    }
+    p.finish()
 }
 
-/// Parses edge-list text; `file` names the source in error messages.
+/// Parses edge-list text with default options; `file` names the source in
+/// error messages.
 ///
 /// # Errors
 /// As [`read_edge_list`].
 pub fn parse_edge_list(text: &str, directed: bool, file: &str) -> Result<EdgeList> {
-    let err = |line: usize, msg: String| Error::EdgeList {
-        file: file.to_string(),
-        line,
-        msg,
-    };
-    // (u, v, trust, line number) so duplicates can name both lines.
-    let mut rows: Vec<(u32, u32, f32, u32)> = Vec::new();
-    let mut max_id: i64 = -1;
-    for (i, raw) in text.lines().enumerate() {
-        let lineno = i + 1;
+    parse_edge_list_with(text, &EdgeListOptions::new(directed), file)
+}
+
+/// Parses edge-list text.
+///
+/// # Errors
+/// As [`read_edge_list_with`].
+pub fn parse_edge_list_with(text: &str, opts: &EdgeListOptions, file: &str) -> Result<EdgeList> {
+    let mut p = Parser::new(opts.clone(), file);
+    for l in text.lines() {
+        p.line(l)?;
+    }
+    p.finish()
+}
+
+/// Line-by-line edge-list parser.
+struct Parser<'f> {
+    opts: EdgeListOptions,
+    file: &'f str,
+    lineno: usize,
+    seen_data: bool,
+    trust_col: Option<usize>,
+    kind_col: Option<usize>,
+    columns: usize,
+    /// (u, v, trust, line, kind), one per line.
+    rows: Vec<(u32, u32, f32, u32, u8)>,
+    labels: Option<(Vec<String>, HashMap<String, u32>)>,
+    max_id: i64,
+}
+
+const SOURCES: [&str; 6] = ["u", "source", "src", "from", "id1", "node1"];
+const TARGETS: [&str; 6] = ["v", "target", "dst", "to", "id2", "node2"];
+
+impl<'f> Parser<'f> {
+    fn new(opts: EdgeListOptions, file: &'f str) -> Self {
+        let labels = (opts.ids == IdMode::Label).then(|| (Vec::new(), HashMap::new()));
+        Parser {
+            opts,
+            file,
+            lineno: 0,
+            seen_data: false,
+            trust_col: Some(2),
+            kind_col: Some(3),
+            columns: 4,
+            rows: Vec::new(),
+            labels,
+            max_id: -1,
+        }
+    }
+
+    fn err(&self, msg: String) -> Error {
+        edge_err(self.file, self.lineno, msg)
+    }
+
+    /// Switches from integer ids to labels, numbering the ids seen so far in
+    /// order of first appearance.
+    fn switch_to_labels(&mut self) {
+        let mut labels = Vec::new();
+        let mut index: HashMap<String, u32> = HashMap::new();
+        let mut renum = HashMap::new();
+        for r in self.rows.iter_mut() {
+            for x in [&mut r.0, &mut r.1] {
+                let id = *renum.entry(*x).or_insert_with(|| {
+                    let s = x.to_string();
+                    let id = labels.len() as u32;
+                    index.insert(s.clone(), id);
+                    labels.push(s);
+                    id
+                });
+                *x = id;
+            }
+        }
+        self.labels = Some((labels, index));
+    }
+
+    fn id(&mut self, f: &str, name: &str) -> Result<u32> {
+        if self.labels.is_none() {
+            match f.parse::<u32>() {
+                Ok(x) if (x as usize) < super::MAX_NODES => {
+                    self.max_id = self.max_id.max(x as i64);
+                    return Ok(x);
+                }
+                _ if self.opts.ids == IdMode::Index => {
+                    return Err(self.err(format!(
+                        "{name} '{f}' is not a person id (an integer from 0 to {}); set ids = \"label\" for other ids",
+                        super::MAX_NODES - 1
+                    )));
+                }
+                _ => self.switch_to_labels(),
+            }
+        }
+        let (labels, index) = self.labels.as_mut().expect("label mode");
+        if let Some(&u) = index.get(f) {
+            return Ok(u);
+        }
+        if labels.len() >= super::MAX_NODES {
+            return Err(self.err(format!("more than {} people", super::MAX_NODES)));
+        }
+        let u = labels.len() as u32;
+        labels.push(f.to_string());
+        index.insert(f.to_string(), u);
+        Ok(u)
+    }
+
+    fn line(&mut self, raw: &str) -> Result<()> {
+        self.lineno += 1;
         let line = raw.split('#').next().unwrap_or("").trim();
         if line.is_empty() {
-            continue;
+            return Ok(());
         }
-        let mut fields = line
+        let fields: Vec<&str> = line
             .split(|c: char| c.is_whitespace() || c == ',')
-            .filter(|f| !f.is_empty());
-        let mut id = |name: &str| -> Result<u32> {
-            let f = fields.next().ok_or_else(|| {
-                err(
-                    lineno,
-                    format!("missing {name}; expected 'u v' or 'u v trust'"),
-                )
-            })?;
-            f.parse::<u32>()
-                .ok()
-                .filter(|&x| (x as usize) < super::MAX_NODES)
-                .ok_or_else(|| {
-                    err(
-                        lineno,
-                        format!(
-                            "{name} '{f}' is not a person id (an integer from 0 to {})",
-                            super::MAX_NODES - 1
-                        ),
-                    )
-                })
-        };
-        let u = id("source id")?;
-        let v = id("target id")?;
-        let trust = match fields.next() {
+            .filter(|f| !f.is_empty())
+            .collect();
+        if !self.seen_data {
+            self.seen_data = true;
+            let low: Vec<String> = fields.iter().map(|f| f.to_ascii_lowercase()).collect();
+            if low.len() >= 2
+                && SOURCES.contains(&low[0].as_str())
+                && TARGETS.contains(&low[1].as_str())
+            {
+                self.trust_col = None;
+                self.kind_col = None;
+                for (i, c) in low.iter().enumerate().skip(2) {
+                    match c.as_str() {
+                        "trust" if self.trust_col.is_none() => self.trust_col = Some(i),
+                        "kind" if self.kind_col.is_none() => self.kind_col = Some(i),
+                        _ => {
+                            return Err(self.err(format!(
+                                "header column '{}' is not known; after the two ids, allowed: trust, kind",
+                                fields[i]
+                            )));
+                        }
+                    }
+                }
+                self.columns = low.len();
+                return Ok(());
+            }
+        }
+        let shape = "expected 'u v', 'u v trust' or 'u v trust kind'";
+        if fields.len() < 2 {
+            return Err(self.err(format!("missing target id; {shape}")));
+        }
+        if fields.len() > self.columns {
+            return Err(self.err(format!(
+                "unexpected field '{}'; {shape}",
+                fields[self.columns]
+            )));
+        }
+        let u = self.id(fields[0], "source id")?;
+        let v = self.id(fields[1], "target id")?;
+        let trust = match self.trust_col.and_then(|c| fields.get(c)) {
             None => f32::NAN,
             Some(f) => match f.parse::<f32>() {
                 Ok(t) if (0.0..=1.0).contains(&t) => t,
                 _ => {
-                    return Err(err(
-                        lineno,
-                        format!("trust '{f}' must be a number in [0, 1]"),
-                    ));
+                    return Err(self.err(format!("trust '{f}' must be a number in [0, 1]")));
                 }
             },
         };
-        if let Some(extra) = fields.next() {
-            return Err(err(
-                lineno,
-                format!("unexpected field '{extra}'; expected 'u v' or 'u v trust'"),
-            ));
-        }
+        let kind = match self.kind_col.and_then(|c| fields.get(c)) {
+            None if self.opts.kinds.open => self
+                .opts
+                .kinds
+                .id(super::audience::DEFAULT_KIND, 255)
+                .map_or(NO_KIND, |k| k as u8),
+            None => NO_KIND,
+            Some(k) => match self.opts.kinds.id(k, 255) {
+                Some(i) => i as u8,
+                None => {
+                    let msg = if self.opts.kinds.open {
+                        format!("kind '{k}': more than 255 tie kinds")
+                    } else {
+                        format!(
+                            "kind '{k}' is not declared; declared kinds: {}",
+                            self.opts.kinds.names.join(", ")
+                        )
+                    };
+                    return Err(self.err(msg));
+                }
+            },
+        };
         if u == v {
-            return Err(err(
-                lineno,
-                format!("self-loop {u} -> {u}; a person cannot share with themselves"),
+            return Err(self.err(format!(
+                "self-loop {} -> {}; a person cannot share with themselves",
+                fields[0], fields[0]
+            )));
+        }
+        if self.rows.len() >= super::MAX_ARCS {
+            return Err(self.err(format!("more than {} arcs", super::MAX_ARCS)));
+        }
+        let l = self.lineno.min(u32::MAX as usize) as u32;
+        self.rows.push((u, v, trust, l, kind));
+        Ok(())
+    }
+
+    fn finish(self) -> Result<EdgeList> {
+        let file = self.file;
+        if self.rows.is_empty() {
+            return Err(edge_err(
+                file,
+                0,
+                "no ties found; expected lines 'u v', 'u v trust' or 'u v trust kind'".into(),
             ));
         }
-        if rows.len() >= super::MAX_ARCS {
-            return Err(err(lineno, format!("more than {} arcs", super::MAX_ARCS)));
-        }
-        max_id = max_id.max(u.max(v) as i64);
-        let l = lineno.min(u32::MAX as usize) as u32;
-        rows.push((u, v, trust, l));
+        let directed = self.opts.directed;
+        let mut rows = self.rows;
         if !directed {
-            rows.push((v, u, trust, l));
+            let k = rows.len();
+            rows.reserve(k);
+            for i in 0..k {
+                let r = rows[i];
+                rows.push((r.1, r.0, r.2, r.3, r.4));
+            }
         }
-    }
-    if rows.is_empty() {
-        return Err(err(
-            0,
-            "no ties found; expected lines 'u v' or 'u v trust'".into(),
-        ));
-    }
-    rows.sort_unstable_by_key(|r| (((r.0 as u64) << 32) | r.1 as u64, r.3));
-    for w in rows.windows(2) {
-        if w[0].0 == w[1].0 && w[0].1 == w[1].1 {
-            let what = if directed {
-                "arc"
-            } else {
-                "tie (the file is read as undirected)"
-            };
-            return Err(err(
-                w[1].3 as usize,
-                format!(
-                    "duplicate {what} {} -> {}, first given on line {}",
-                    w[1].0, w[1].1, w[0].3
-                ),
-            ));
+        rows.sort_unstable_by_key(|r| (((r.0 as u64) << 32) | r.1 as u64, r.3));
+        let (labels, index, nodes) = match self.labels {
+            Some((l, i)) => {
+                let n = l.len();
+                (Some(l), Some(i), n)
+            }
+            None => (None, None, (self.max_id + 1) as usize),
+        };
+        let name = |u: u32| match &labels {
+            Some(l) => l[u as usize].clone(),
+            None => u.to_string(),
+        };
+        for w in rows.windows(2) {
+            if w[0].0 == w[1].0 && w[0].1 == w[1].1 {
+                let what = if directed {
+                    "arc"
+                } else {
+                    "tie (the file is read as undirected)"
+                };
+                return Err(edge_err(
+                    file,
+                    w[1].3 as usize,
+                    format!(
+                        "duplicate {what} {} -> {}, first given on line {}",
+                        name(w[1].0),
+                        name(w[1].1),
+                        w[0].3
+                    ),
+                ));
+            }
         }
+        let arcs = rows.into_iter().map(|r| (r.0, r.1, r.2, r.4)).collect();
+        Ok(EdgeList {
+            nodes,
+            arcs,
+            labels,
+            kinds: self.opts.kinds.names,
+            directed,
+            index,
+        })
     }
-    let arcs = rows.into_iter().map(|r| (r.0, r.1, r.2, 0u8)).collect();
-    Ok(EdgeList {
-        nodes: (max_id + 1) as usize,
-        arcs,
-    })
 }
 
-/// Writes `u v trust` lines (one per arc) for a graph.
+/// One row of a node attribute file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeRow {
+    /// The person's id as written.
+    pub id: String,
+    /// Segment name, if the file has a segment column.
+    pub segment: Option<String>,
+    /// Role name, if the file has a role column.
+    pub role: Option<String>,
+    /// 1-based line number.
+    pub line: usize,
+}
+
+/// Reads a node attribute file (`id,segment,role` with a header).
+///
+/// # Errors
+/// [`Error::Read`] when it cannot be read; [`Error::EdgeList`] naming the
+/// line for a missing header, an unknown column, a short row or an empty id.
+pub fn read_node_attributes(path: &Path) -> Result<Vec<NodeRow>> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse_node_attributes(&text, &path.display().to_string())
+}
+
+/// Parses node attribute text; `file` names it in messages.
+///
+/// # Errors
+/// As [`read_node_attributes`].
+pub fn parse_node_attributes(text: &str, file: &str) -> Result<Vec<NodeRow>> {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .comment(Some(b'#'))
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header = r
+        .headers()
+        .map_err(|e| edge_err(file, 1, format!("cannot read the header: {e}")))?
+        .clone();
+    let (mut id, mut seg, mut role) = (None, None, None);
+    for (i, h) in header.iter().enumerate() {
+        match h.to_ascii_lowercase().as_str() {
+            "id" if id.is_none() => id = Some(i),
+            "segment" if seg.is_none() => seg = Some(i),
+            "role" if role.is_none() => role = Some(i),
+            _ => {
+                return Err(edge_err(
+                    file,
+                    1,
+                    format!("column '{h}' is not known; the header names id, segment and/or role"),
+                ));
+            }
+        }
+    }
+    let Some(id) = id else {
+        return Err(edge_err(
+            file,
+            1,
+            "the header must name an 'id' column (and segment and/or role)".into(),
+        ));
+    };
+    let mut rows = Vec::new();
+    for rec in r.records() {
+        let rec = rec.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line() as usize);
+            edge_err(file, line, format!("malformed row: {e}"))
+        })?;
+        let line = rec.position().map_or(0, |p| p.line() as usize);
+        if rec.len() != header.len() {
+            return Err(edge_err(
+                file,
+                line,
+                format!("{} fields; the header has {}", rec.len(), header.len()),
+            ));
+        }
+        let get = |c: Option<usize>| c.map(|c| rec[c].to_string()).filter(|s| !s.is_empty());
+        let Some(pid) = get(Some(id)) else {
+            return Err(edge_err(file, line, "empty id".into()));
+        };
+        rows.push(NodeRow {
+            id: pid,
+            segment: get(seg),
+            role: get(role),
+            line,
+        });
+    }
+    Ok(rows)
+}
+
+/// Writes `u v trust kind` lines, one per arc, after a comment header; ids
+/// are the graph's labels when it has them.
 ///
 /// # Errors
 /// [`Error::Write`] when the file cannot be written.
 pub fn write_edge_list(graph: &super::SocialGraph, path: &Path) -> Result<()> {
     use std::io::Write;
     let f = std::fs::File::create(path).map_err(|e| Error::write(path, e))?;
-    let mut w = std::io::BufWriter::new(f);
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+    let kinds = &graph.vocabulary().kinds;
     let res = (|| -> std::io::Result<()> {
         writeln!(
             w,
-            "# viralsim graph: {} people, {} arcs (u v trust)",
+            "# viralsim graph: {} people, {} arcs (directed); columns: u v trust kind",
             graph.node_count(),
             graph.arc_count()
         )?;
+        let (t, tr, kd) = (graph.targets(), graph.trust(), graph.kinds());
         for u in 0..graph.node_count() as u32 {
             for a in graph.arc_range(u) {
-                writeln!(w, "{} {} {}", u, graph.targets()[a], graph.trust()[a])?;
+                match graph.labels() {
+                    Some(l) => write!(w, "{} {}", l[u as usize], l[t[a] as usize])?,
+                    None => write!(w, "{} {}", u, t[a])?,
+                }
+                writeln!(w, " {} {}", tr[a], kinds[kd[a] as usize])?;
             }
         }
         w.flush()
+    })();
+    res.map_err(|e| Error::write(path, e))
+}
+
+/// Writes `id,segment,role` (CSV with header), one row per person.
+///
+/// # Errors
+/// [`Error::Write`] when the file cannot be written.
+pub fn write_node_attributes(graph: &super::SocialGraph, path: &Path) -> Result<()> {
+    let f = std::fs::File::create(path).map_err(|e| Error::write(path, e))?;
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 20, f));
+    let v = graph.vocabulary();
+    let res = (|| -> std::result::Result<(), csv::Error> {
+        w.write_record(["id", "segment", "role"])?;
+        for u in 0..graph.node_count() {
+            let id = graph.label(u as u32);
+            w.write_record([
+                id.as_str(),
+                v.segments[graph.segments()[u] as usize].as_str(),
+                v.roles[graph.roles()[u] as usize].as_str(),
+            ])?;
+        }
+        w.flush()?;
+        Ok(())
     })();
     res.map_err(|e| Error::write(path, e))
 }
@@ -176,6 +620,8 @@ mod tests {
         assert_eq!(e.arcs.len(), 3);
         assert_eq!(e.arcs[0].2, 0.5);
         assert!(e.arcs[1].2.is_nan());
+        assert!(e.labels.is_none());
+        assert_eq!(e.kinds, vec!["tie".to_string()]);
     }
 
     #[test]
@@ -185,13 +631,39 @@ mod tests {
     }
 
     #[test]
+    fn labels_header_and_kinds() {
+        let text = "source,target,kind,trust\nalice,bob,friend,0.9\nbob,carol,family,0.5\n7,alice,friend,1\n";
+        let e = parse_edge_list(text, true, "t").unwrap();
+        let l = e.labels.as_ref().unwrap();
+        assert_eq!(l, &["alice", "bob", "carol", "7"]);
+        assert_eq!(e.kinds, vec!["friend".to_string(), "family".to_string()]);
+        assert_eq!(e.arcs[0], (0, 1, 0.9, 0));
+        // Integer ids seen before the first label are renumbered in order.
+        let e = parse_edge_list("5 3\n3 x\n", true, "t").unwrap();
+        assert_eq!(e.labels.unwrap(), vec!["5", "3", "x"]);
+        // Declared kinds: unknown ones are errors, missing ones unresolved.
+        let opts = EdgeListOptions {
+            kinds: Names::fixed(vec!["friend".into()]),
+            ..EdgeListOptions::new(true)
+        };
+        let e = parse_edge_list_with("0 1 0.5 friend\n1 0\n", &opts, "t").unwrap();
+        assert_eq!(e.arcs[1].3, NO_KIND);
+        match parse_edge_list_with("0 1 0.5 enemy\n", &opts, "g.txt") {
+            Err(Error::EdgeList { line: 1, msg, .. }) => assert!(msg.contains("enemy")),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
     fn errors_name_lines() {
         let cases = [
-            ("0 1\n0 x\n", 2, "target id"),
+            ("0 1\n0\n", 2, "target id"),
             ("0 1\n1 1\n", 2, "self-loop"),
             ("0 1\n2 3\n0 1\n", 3, "first given on line 1"),
             ("0 1 1.5\n", 1, "[0, 1]"),
-            ("0 1 0.5 9\n", 1, "unexpected field"),
+            ("0 1 high\n", 1, "[0, 1]"),
+            ("0 1 0.5 a b\n", 1, "unexpected field"),
+            ("u v weight\n0 1 2\n", 1, "weight"),
         ];
         for (text, line, needle) in cases {
             match parse_edge_list(text, true, "g.txt") {
@@ -202,8 +674,24 @@ mod tests {
                 other => panic!("{text:?}: {other:?}"),
             }
         }
+        let index = EdgeListOptions {
+            ids: IdMode::Index,
+            ..EdgeListOptions::new(true)
+        };
+        assert!(parse_edge_list_with("0 x\n", &index, "g").is_err());
         // undirected reading turns "0 1" and "1 0" into a duplicate tie
         assert!(parse_edge_list("0 1\n1 0\n", false, "g").is_err());
         assert!(parse_edge_list("# nothing\n", true, "g").is_err());
+    }
+
+    #[test]
+    fn node_attributes() {
+        let rows =
+            parse_node_attributes("id,segment,role\na,young,blogger\nb,old,\n", "n").unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].role, None);
+        assert_eq!(rows[1].line, 3);
+        assert!(parse_node_attributes("name,segment\na,b\n", "n").is_err());
+        assert!(parse_node_attributes("id,segment\na,b,c\n", "n").is_err());
     }
 }

@@ -6,8 +6,12 @@
 //! in order. Memory: 4 (target) + 4 (trust) + 1 (kind) bytes per arc, plus
 //! 8 (offset) + 2 (segment) + 1 (role) bytes per person.
 
+pub mod audience;
+pub mod build;
 pub mod generators;
 pub mod io;
+pub mod powerlaw;
+pub mod stats;
 pub mod trust;
 
 use crate::error::{Error, Result};
@@ -133,6 +137,75 @@ impl SocialGraph {
             vocab,
             labels: None,
         })
+    }
+
+    /// Builds a graph from CSR arrays: the arcs of person `u` are
+    /// `offsets[u]..offsets[u + 1]`, sorted by target without repeats.
+    ///
+    /// # Errors
+    /// [`Error::Parameter`] when lengths disagree, offsets decrease, a target
+    /// is out of range, repeated or unsorted, a self-loop, trust outside
+    /// [0, 1], or a segment, role or kind id outside the vocabulary.
+    ///
+    /// Complexity: O(n + m) to check.
+    pub fn from_csr(
+        offsets: Vec<u64>,
+        targets: Vec<u32>,
+        trust: Vec<f32>,
+        kind: Vec<u8>,
+        segment: Vec<u16>,
+        role: Vec<u8>,
+        vocab: Vocabulary,
+    ) -> Result<Self> {
+        let bad = |msg: String| Err(Error::param("graph", msg));
+        let n = offsets.len().saturating_sub(1);
+        let m = targets.len();
+        if offsets.is_empty() || n > MAX_NODES || m > MAX_ARCS {
+            return bad(format!("{n} people or {m} arcs are out of range"));
+        }
+        if trust.len() != m || kind.len() != m || segment.len() != n || role.len() != n {
+            return bad("array lengths disagree".into());
+        }
+        if offsets[0] != 0 || offsets[n] as usize != m {
+            return bad("offsets must start at 0 and end at the arc count".into());
+        }
+        for u in 0..n {
+            if offsets[u] > offsets[u + 1] {
+                return bad(format!("offsets decrease at person {u}"));
+            }
+            let row = &targets[offsets[u] as usize..offsets[u + 1] as usize];
+            for (j, &v) in row.iter().enumerate() {
+                if v as usize >= n || v as usize == u || (j > 0 && row[j - 1] >= v) {
+                    return bad(format!(
+                        "arc {u} -> {v} is out of range, a self-loop, repeated or unsorted"
+                    ));
+                }
+            }
+        }
+        if let Some(a) = trust.iter().position(|t| !(0.0..=1.0).contains(t)) {
+            return bad(format!("trust {} on arc {a} is outside [0, 1]", trust[a]));
+        }
+        if kind.iter().any(|&k| k as usize >= vocab.kinds.len())
+            || segment.iter().any(|&s| s as usize >= vocab.segments.len())
+            || role.iter().any(|&r| r as usize >= vocab.roles.len())
+        {
+            return bad("a kind, segment or role id is outside the vocabulary".into());
+        }
+        Ok(SocialGraph {
+            offsets,
+            targets,
+            trust,
+            kind,
+            segment,
+            role,
+            vocab,
+            labels: None,
+        })
+    }
+
+    /// External labels, if the graph has them.
+    pub fn labels(&self) -> Option<&[String]> {
+        self.labels.as_deref()
     }
 
     /// Attaches external labels (one per person), e.g. ids from an edge list.

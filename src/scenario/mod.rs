@@ -4,7 +4,7 @@
 mod audience;
 mod campaign;
 
-pub use audience::{GraphSpec, Segment};
+pub use audience::{DegreeSource, GraphSpec, Segment};
 pub use campaign::{Content, Seeding, sample_distinct};
 
 use crate::error::{Error, Result};
@@ -85,6 +85,8 @@ pub struct Scenario {
     pub trust: TrustDist,
     /// Audience segments (at least one).
     pub segments: Vec<Segment>,
+    /// Segments, roles and tie kinds as the graph builder uses them.
+    pub audience: crate::graph::audience::Audience,
     /// The content.
     pub content: Content,
     /// The seeding plan.
@@ -185,7 +187,7 @@ impl Scenario {
         }
 
         let aud = audience::parse(raw.graph, raw.audience, file, base)?;
-        let (graph, trust, segments) = (aud.graph, aud.trust, aud.segments);
+        let (graph, trust, segments, audience) = (aud.graph, aud.trust, aud.segments, aud.audience);
         let content = campaign::parse_content(raw.content, &segments, file)?;
         let seeding = campaign::parse_seeding(raw.seeding, file)?;
         Ok(Scenario {
@@ -199,6 +201,7 @@ impl Scenario {
             graph,
             trust,
             segments,
+            audience,
             content,
             seeding,
             file: file.to_string(),
