@@ -49,6 +49,57 @@ pub enum Command {
         /// Scenario file (TOML).
         scenario: PathBuf,
     },
+    /// Generate a scenario's social graph to files, or describe a graph.
+    Graph {
+        /// What to do with the graph.
+        #[command(subcommand)]
+        action: GraphCommand,
+    },
+}
+
+/// `viralsim graph` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum GraphCommand {
+    /// Build a scenario's graph and write DIR/edges.txt (u v trust kind),
+    /// DIR/nodes.csv (id,segment,role) and DIR/degree_distribution.png.
+    Generate {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Do not render the degree chart.
+        #[arg(long)]
+        no_chart: bool,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Statistics of a scenario's graph (a .toml file) or of an edge list:
+    /// degrees, power-law fit, clustering, components, segments, roles,
+    /// homophily, trust per tie kind.
+    Stats {
+        /// Scenario file (.toml) or edge list.
+        input: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Also draw the degree distribution (log–log PNG) to this file.
+        #[arg(long)]
+        chart: Option<PathBuf>,
+        /// Edge list only: node attribute file (id,segment,role).
+        #[arg(long)]
+        nodes: Option<PathBuf>,
+        /// Edge list only: each line is one arc (default: both arcs).
+        #[arg(long)]
+        directed: bool,
+        /// Edge list only: ids are labels even when they look like integers.
+        #[arg(long)]
+        labels: bool,
+        /// People sampled for the clustering estimate (exact below this size).
+        #[arg(long, default_value_t = crate::graph::stats::CLUSTERING_SAMPLE)]
+        clustering_sample: usize,
+    },
 }
 
 /// Runs the CLI with the process arguments; returns the exit code.
@@ -91,6 +142,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             );
             Ok(())
         }
+        Command::Graph { action } => graph_command(action),
         Command::Run {
             scenario,
             out,
@@ -171,4 +223,185 @@ fn print_summary(r: &crate::run::RunReport) {
         s.viral_threshold, s.going_viral.estimate, s.going_viral.ci95[0], s.going_viral.ci95[1]
     );
     println!("  results: {}/", r.out_dir.display());
+}
+
+/// `viralsim graph …`: progress and phase timings go to stderr, results to
+/// stdout and files.
+fn graph_command(action: GraphCommand) -> Result<(), Error> {
+    use crate::graph::{build, io, stats};
+    use std::sync::Mutex;
+    use std::time::Instant;
+    let quiet = matches!(action, GraphCommand::Generate { quiet: true, .. });
+    let tty = std::io::stderr().is_terminal();
+    let started = Mutex::new(Instant::now());
+    let progress = |phase: &str, done: u64, total: u64| {
+        if quiet {
+            return;
+        }
+        let mut t = started.lock().unwrap_or_else(|e| e.into_inner());
+        if done == 0 {
+            *t = Instant::now();
+        } else if done >= total {
+            let clear = if tty { "\r\x1b[K" } else { "" };
+            eprintln!(
+                "{clear}graph: {phase:<10} {:>8.2} s",
+                t.elapsed().as_secs_f64()
+            );
+        } else if tty {
+            eprint!(
+                "\r\x1b[Kgraph: {phase} {:.0}%",
+                100.0 * done as f64 / total as f64
+            );
+        }
+    };
+    let timed = |phase: &str, f: &mut dyn FnMut() -> Result<(), Error>| {
+        progress(phase, 0, 1);
+        let r = f();
+        progress(phase, 1, 1);
+        r
+    };
+    match action {
+        GraphCommand::Generate {
+            scenario,
+            out,
+            no_chart,
+            quiet,
+        } => {
+            let s = Scenario::from_file(&scenario)?;
+            let g = s.build_graph_with(Some(&progress))?;
+            std::fs::create_dir_all(&out).map_err(|e| Error::write(&out, e))?;
+            let edges = out.join("edges.txt");
+            let nodes = out.join("nodes.csv");
+            timed("write", &mut || {
+                io::write_edge_list(&g, &edges)?;
+                io::write_node_attributes(&g, &nodes)
+            })?;
+            if !no_chart {
+                let chart = out.join("degree_distribution.png");
+                timed("chart", &mut || {
+                    let (oh, ih) = stats::degree_histograms(&g);
+                    let fit = crate::graph::powerlaw::fit(&oh, None);
+                    crate::plot::degree_distribution(&s.name, &oh, &ih, fit.as_ref(), &chart)
+                })?;
+            }
+            if !quiet {
+                println!(
+                    "viralsim graph: '{}' — {} people, {} arcs ({:.1} bytes per arc) → {}/",
+                    s.name,
+                    g.node_count(),
+                    g.arc_count(),
+                    g.heap_bytes() as f64 / g.arc_count().max(1) as f64,
+                    out.display()
+                );
+            }
+            Ok(())
+        }
+        GraphCommand::Stats {
+            input,
+            json,
+            chart,
+            nodes,
+            directed,
+            labels,
+            clustering_sample,
+        } => {
+            let is_scenario = input.extension().is_some_and(|e| e == "toml");
+            let (name, g) = if is_scenario {
+                let s = Scenario::from_file(&input)?;
+                (s.name.clone(), s.build_graph_with(Some(&progress))?)
+            } else {
+                progress("read", 0, 1);
+                let mut opts = io::EdgeListOptions::new(directed);
+                if labels {
+                    opts.ids = io::IdMode::Label;
+                }
+                let el = io::read_edge_list_with(&input, &opts)?;
+                let rows = match &nodes {
+                    Some(p) => Some(io::read_node_attributes(p)?),
+                    None => None,
+                };
+                let file = nodes.as_ref().map(|p| p.display().to_string());
+                let g = build::from_edge_list(
+                    el,
+                    rows.as_deref().zip(file.as_deref()),
+                    None,
+                    Default::default(),
+                    0,
+                )?;
+                progress("read", 1, 1);
+                let name = input
+                    .file_stem()
+                    .map_or("graph".into(), |s| s.to_string_lossy().into_owned());
+                (name, g)
+            };
+            progress("stats", 0, 1);
+            let (st, oh, ih) = stats::compute(&g, clustering_sample.max(2));
+            progress("stats", 1, 1);
+            if let Some(p) = &chart {
+                crate::plot::degree_distribution(&name, &oh, &ih, st.power_law.as_ref(), p)?;
+            }
+            if json {
+                let mut text = serde_json::to_string_pretty(&st).expect("stats serialise");
+                text.push('\n');
+                print!("{text}");
+            } else {
+                print_graph_stats(&name, &st);
+            }
+            Ok(())
+        }
+    }
+}
+
+fn print_graph_stats(name: &str, s: &crate::graph::stats::GraphStats) {
+    let pct = |x: u64| 100.0 * x as f64 / s.nodes.max(1) as f64;
+    println!(
+        "graph '{name}': {} people, {} arcs (reciprocity {:.3}, {:.1} bytes per arc)",
+        s.nodes, s.arcs, s.reciprocity, s.bytes_per_arc
+    );
+    for (label, d) in [("out-degree", &s.out_degree), ("in-degree", &s.in_degree)] {
+        println!(
+            "  {label:<11} mean {:.2}, max {}, p50 {}, p90 {}, p99 {}, p99.9 {}, zero {}",
+            d.mean, d.max, d.p50, d.p90, d.p99, d.p999, d.zero
+        );
+    }
+    match &s.power_law {
+        Some(f) => println!(
+            "  power law   α = {:.3} ± {:.3} for out-degree ≥ {} ({} people, KS distance {:.3})",
+            f.exponent, f.stderr, f.k_min, f.tail, f.ks
+        ),
+        None => println!("  power law   not fitted (too few distinct degrees)"),
+    }
+    let c = &s.clustering;
+    if c.exact {
+        println!("  clustering  {:.3e} (all {} people)", c.mean, c.people);
+    } else {
+        println!(
+            "  clustering  {:.3e} ± {:.1e} (standard error; sample of {} people)",
+            c.mean, c.stderr, c.people
+        );
+    }
+    println!(
+        "  components  {} (weak); largest {} people ({:.1}%)",
+        s.components.count,
+        s.components.largest,
+        100.0 * s.components.largest_share
+    );
+    println!(
+        "  homophily   {:.3} of arcs join people of the same segment",
+        s.homophily
+    );
+    let list = |m: &std::collections::BTreeMap<String, u64>| {
+        m.iter()
+            .map(|(k, &v)| format!("{k} {v} ({:.1}%)", pct(v)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    println!("  segments    {}", list(&s.segments));
+    println!("  roles       {}", list(&s.roles));
+    for (k, v) in &s.kinds {
+        match v.mean_trust {
+            Some(t) => println!("  tie kind    {k}: {} arcs, mean trust {t:.3}", v.arcs),
+            None => println!("  tie kind    {k}: no arcs"),
+        }
+    }
 }

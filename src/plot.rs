@@ -295,3 +295,117 @@ pub fn funnel(summary: &Summary, path: &Path) -> Result<()> {
     }
     root.present().map_err(|e| err(path, e))
 }
+
+/// Degree distribution of a social graph on log–log axes: P(degree ≥ k) for
+/// out-degree (audience size) and, when it differs, in-degree, with the
+/// fitted power law over its tail as a dashed line.
+///
+/// `out_hist[k]` / `in_hist[k]` count people with degree k.
+///
+/// # Errors
+/// [`Error::Write`] if the PNG cannot be rendered or written.
+pub fn degree_distribution(
+    title: &str,
+    out_hist: &[u64],
+    in_hist: &[u64],
+    fit: Option<&crate::graph::powerlaw::PowerLawFit>,
+    path: &Path,
+) -> Result<()> {
+    register_fonts();
+    let ccdf = |h: &[u64]| -> Vec<(f64, f64)> {
+        let n: u64 = h.iter().sum();
+        let mut above = n;
+        let mut pts = Vec::new();
+        for (k, &c) in h.iter().enumerate() {
+            if c > 0 && k > 0 {
+                pts.push((k as f64, above as f64 / n as f64));
+            }
+            above -= c;
+        }
+        pts
+    };
+    let out_pts = ccdf(out_hist);
+    let in_pts = if in_hist != out_hist {
+        ccdf(in_hist)
+    } else {
+        Vec::new()
+    };
+    let n: u64 = out_hist.iter().sum::<u64>().max(1);
+    let kmax = out_hist.len().max(in_hist.len()).max(2) as f64 * 1.5;
+    let ymin = (0.5 / n as f64).min(0.1);
+    let root = BitMapBackend::new(path, (W, H)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| err(path, e))?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            format!("{title}: degree distribution"),
+            (FONT, 44).into_font().style(FontStyle::Bold),
+        )
+        .margin(30)
+        .x_label_area_size(90)
+        .y_label_area_size(150)
+        .build_cartesian_2d((1f64..kmax).log_scale(), (ymin..1.2f64).log_scale())
+        .map_err(|e| err(path, e))?;
+    chart
+        .configure_mesh()
+        .x_desc("Degree k (people)")
+        .y_desc("P(degree ≥ k)")
+        .label_style((FONT, 28))
+        .axis_desc_style((FONT, 32))
+        .x_label_formatter(&|x| count_label(x))
+        .y_label_formatter(&|y| format!("{y:.0e}"))
+        .draw()
+        .map_err(|e| err(path, e))?;
+    chart
+        .draw_series(LineSeries::new(
+            out_pts.iter().copied(),
+            BLUE.stroke_width(4),
+        ))
+        .map_err(|e| err(path, e))?
+        .label("Out-degree (audience: people who see a share)")
+        .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 30, y + 6)], BLUE.filled()));
+    if !in_pts.is_empty() {
+        chart
+            .draw_series(LineSeries::new(
+                in_pts.iter().copied(),
+                ORANGE.stroke_width(4),
+            ))
+            .map_err(|e| err(path, e))?
+            .label("In-degree (people one sees content from)")
+            .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 30, y + 6)], ORANGE.filled()));
+    }
+    if let Some(f) = fit {
+        use crate::graph::powerlaw::hurwitz_zeta;
+        let z0 = hurwitz_zeta(f.exponent, f.k_min as f64);
+        let scale = f.tail as f64 / n as f64;
+        let last = out_hist.len().max(f.k_min as usize + 1) as f64;
+        let mut pts = Vec::new();
+        let mut k = f.k_min as f64;
+        while k <= last {
+            let y = scale * hurwitz_zeta(f.exponent, k) / z0;
+            if y < ymin {
+                break;
+            }
+            pts.push((k, y));
+            k = (k * 1.1).max(k + 1.0).floor();
+        }
+        chart
+            .draw_series(DashedLineSeries::new(pts, 14, 8, RED.stroke_width(4)))
+            .map_err(|e| err(path, e))?
+            .label(format!(
+                "Power-law fit: α = {:.2} ± {:.2} for k ≥ {}",
+                f.exponent, f.stderr, f.k_min
+            ))
+            .legend(|(x, y)| Rectangle::new([(x, y - 3), (x + 30, y + 3)], RED.filled()));
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerLeft)
+        .label_font((FONT, 30))
+        .legend_area_size(50)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .margin(20)
+        .draw()
+        .map_err(|e| err(path, e))?;
+    root.present().map_err(|e| err(path, e))
+}

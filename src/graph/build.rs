@@ -226,8 +226,9 @@ pub fn assemble(
 /// Builds a graph from an edge list and optional node attribute rows.
 ///
 /// With an `audience` (a scenario): segment, role and kind names must be
-/// the declared ones; people the attribute file does not list get a segment
-/// and role drawn by the audience's rules; arcs without a kind get one by
+/// the declared ones; people the attribute file gives no segment get one
+/// drawn from the shares; roles come from the file when it has a role
+/// column (others are public), else are drawn by the audience's rules; arcs without a kind get one by
 /// the kind rule (both arcs of an undirected line the same kind); arcs
 /// without trust draw it from their kind's distribution (stream `trust`, in
 /// arc order). Without one (`viralsim graph stats FILE`): names are adopted
@@ -269,7 +270,13 @@ pub fn from_edge_list(
         Some(a) => {
             let segment =
                 assign_segments(n, &a.segments.iter().map(|s| s.1).collect::<Vec<_>>(), seed);
-            let role = assign_roles(&segment, a, seed)?;
+            let file_roles =
+                attributes.is_some_and(|(rows, _)| rows.iter().any(|r| r.role.is_some()));
+            let role = if file_roles {
+                vec![0; n]
+            } else {
+                assign_roles(&segment, a, seed)?
+            };
             let v = a.vocabulary();
             (
                 Names::fixed(v.segments),

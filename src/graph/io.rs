@@ -23,8 +23,10 @@
 //! **Node attributes.** A CSV file with a header naming `id` and `segment`
 //! and/or `role` columns; one row per person. Ids follow the edge list's
 //! mode; people only in this file are added without ties. Names must be
-//! declared by the scenario (when there is one). People the file does not
-//! list get a segment and role drawn as for a generated graph.
+//! declared by the scenario (when there is one). People the file gives no
+//! segment get one drawn from the segment shares. When the file has a `role`
+//! column it gives all roles: people it gives none are `public`; without
+//! one, roles are drawn as for a generated graph.
 
 use super::ArcSpec;
 use crate::error::{Error, Result};
@@ -314,10 +316,13 @@ impl<'f> Parser<'f> {
         if line.is_empty() {
             return Ok(());
         }
-        let fields: Vec<&str> = line
-            .split(|c: char| c.is_whitespace() || c == ',')
-            .filter(|f| !f.is_empty())
-            .collect();
+        // Comma-separated lines keep empty fields (a missing trust or kind);
+        // otherwise fields are separated by runs of white space.
+        let fields: Vec<&str> = if line.contains(',') {
+            line.split(',').map(str::trim).collect()
+        } else {
+            line.split_whitespace().collect()
+        };
         if !self.seen_data {
             self.seen_data = true;
             let low: Vec<String> = fields.iter().map(|f| f.to_ascii_lowercase()).collect();
@@ -355,7 +360,14 @@ impl<'f> Parser<'f> {
         }
         let u = self.id(fields[0], "source id")?;
         let v = self.id(fields[1], "target id")?;
-        let trust = match self.trust_col.and_then(|c| fields.get(c)) {
+        if fields[0].is_empty() || fields[1].is_empty() {
+            return Err(self.err(format!("empty id; {shape}")));
+        }
+        let trust = match self
+            .trust_col
+            .and_then(|c| fields.get(c))
+            .filter(|f| !f.is_empty())
+        {
             None => f32::NAN,
             Some(f) => match f.parse::<f32>() {
                 Ok(t) if (0.0..=1.0).contains(&t) => t,
@@ -364,7 +376,11 @@ impl<'f> Parser<'f> {
                 }
             },
         };
-        let kind = match self.kind_col.and_then(|c| fields.get(c)) {
+        let kind = match self
+            .kind_col
+            .and_then(|c| fields.get(c))
+            .filter(|f| !f.is_empty())
+        {
             None if self.opts.kinds.open => self
                 .opts
                 .kinds

@@ -1,0 +1,247 @@
+//! Edge lists and node attribute files: round trip generate → export →
+//! load, labels, kinds, the error policy, and the `viralsim graph` commands.
+
+use assert_cmd::Command;
+use std::path::Path;
+use viralsim::graph::build::from_edge_list;
+use viralsim::graph::io;
+use viralsim::scenario::Scenario;
+
+const AUDIENCE: &str = r#"
+[audience]
+segments = [{ name = "north", share = 0.6 }, { name = "south", share = 0.4 }]
+[[audience.roles]]
+name = "employee"
+count = 50
+[[audience.roles]]
+name = "blogger"
+share = 0.01
+followers = 40
+[[audience.tie_kinds]]
+name = "family"
+within = 1.0
+between = 0.2
+trust = { distribution = "beta", alpha = 8.0, beta = 2.0 }
+[[audience.tie_kinds]]
+name = "friend"
+trust = { distribution = "uniform", low = 0.3, high = 0.9 }
+[[audience.tie_kinds]]
+name = "colleague"
+roles = ["employee"]
+within = 5.0
+between = 5.0
+[[audience.tie_kinds]]
+name = "follower"
+trust = { distribution = "fixed", value = 0.25 }
+[content]
+stickiness = 0.05
+[seeding]
+strategy = "random"
+count = 1
+"#;
+
+fn generated(dir: &Path) -> Scenario {
+    let text = format!(
+        "seed = 5\n[graph]\nkind = \"powerlaw_cluster\"\nnodes = 3000\nm = 3\ntriangle = 0.4\n{AUDIENCE}"
+    );
+    Scenario::from_toml(&text, "gen.toml", dir, "gen").unwrap()
+}
+
+#[test]
+fn round_trip_generate_export_load_gives_the_same_graph() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = generated(dir.path());
+    let g = s.build_graph().unwrap();
+    io::write_edge_list(&g, &dir.path().join("edges.txt")).unwrap();
+    io::write_node_attributes(&g, &dir.path().join("nodes.csv")).unwrap();
+    let text = format!(
+        "seed = 5\n[graph]\nkind = \"edge_list\"\npath = \"edges.txt\"\ndirected = true\nattributes = \"nodes.csv\"\n{AUDIENCE}"
+    );
+    let back = Scenario::from_toml(&text, "load.toml", dir.path(), "load")
+        .unwrap()
+        .build_graph()
+        .unwrap();
+    assert_eq!(g, back);
+    // And through the library without a scenario (names adopted from the files).
+    let el = io::read_edge_list(&dir.path().join("edges.txt"), true).unwrap();
+    let rows = io::read_node_attributes(&dir.path().join("nodes.csv")).unwrap();
+    let free = from_edge_list(el, Some((&rows, "nodes.csv")), None, Default::default(), 0).unwrap();
+    assert_eq!(free.targets(), g.targets());
+    assert_eq!(free.trust(), g.trust());
+    assert_eq!(free.node_count(), g.node_count());
+    // petgraph conversion keeps it too.
+    let pg = viralsim::graph::SocialGraph::from_petgraph(&g.to_petgraph(), g.vocabulary().clone())
+        .unwrap();
+    assert_eq!(pg, g);
+}
+
+#[test]
+fn labels_are_remapped_and_written_back() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("g.csv"),
+        "source,target,trust,kind\nana,ben,0.9,family\nben,cho,,friend\ncho,ana,0.4,\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("people.csv"),
+        "id,segment,role\nana,north,employee\ncho,south,\ndev,south,blogger\n",
+    )
+    .unwrap();
+    let text = format!(
+        "seed = 1\n[graph]\nkind = \"edge_list\"\npath = \"g.csv\"\nattributes = \"people.csv\"\n{AUDIENCE}"
+    );
+    let s = Scenario::from_toml(&text, "l.toml", dir.path(), "l").unwrap();
+    let g = s.build_graph().unwrap();
+    assert_eq!(g.node_count(), 4); // dev only in the attribute file
+    assert_eq!(g.label(0), "ana");
+    assert_eq!(g.id_of("dev"), Some(3));
+    assert_eq!(g.arc_count(), 6); // undirected by default
+    let v = g.vocabulary();
+    assert_eq!(v.segments[g.segments()[2] as usize], "south");
+    assert_eq!(v.roles[g.roles()[0] as usize], "employee");
+    assert_eq!(v.roles[g.roles()[3] as usize], "blogger");
+    // Both arcs of ana – ben are family with the given trust.
+    let ab = g.arc_range(0).find(|&a| g.targets()[a] == 1).unwrap();
+    assert_eq!(v.kinds[g.kinds()[ab] as usize], "family");
+    assert_eq!(g.trust()[ab], 0.9);
+    // ben – cho has no trust: drawn from friend's uniform [0.3, 0.9].
+    let bc = g.arc_range(1).find(|&a| g.targets()[a] == 2).unwrap();
+    assert!((0.3..=0.9).contains(&g.trust()[bc]));
+    // cho – ana has no kind: the rule picks one, the same for both arcs.
+    let ca = g.arc_range(2).find(|&a| g.targets()[a] == 0).unwrap();
+    let ac = g.arc_range(0).find(|&a| g.targets()[a] == 2).unwrap();
+    assert_eq!(g.kinds()[ca], g.kinds()[ac]);
+    io::write_edge_list(&g, &dir.path().join("out.txt")).unwrap();
+    let out = std::fs::read_to_string(dir.path().join("out.txt")).unwrap();
+    assert!(out.contains("\nana ben 0.9 family\n"), "{out}");
+}
+
+#[test]
+fn bad_files_name_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("0 1\n1 2 0.5 enemy\n", "", 2, "'enemy' is not declared"),
+        ("0 1\n2 2\n", "", 2, "self-loop"),
+        ("0 1\n1 0\n", "", 2, "duplicate tie"),
+        ("0 1 -0.1\n", "", 1, "[0, 1]"),
+        (
+            "0 1\n",
+            "id,segment,role\n0,west,employee\n",
+            2,
+            "segment 'west' is not declared",
+        ),
+        (
+            "0 1\n",
+            "id,role\n1,employee\n1,blogger\n",
+            3,
+            "listed twice",
+        ),
+        (
+            "0 1\n",
+            "id,role\nx,employee\n",
+            2,
+            "'x' is not a person id",
+        ),
+    ];
+    for (i, (edges, nodes, line, needle)) in cases.into_iter().enumerate() {
+        std::fs::write(dir.path().join(format!("e{i}.txt")), edges).unwrap();
+        let attr = if nodes.is_empty() {
+            String::new()
+        } else {
+            std::fs::write(dir.path().join(format!("n{i}.csv")), nodes).unwrap();
+            format!("attributes = \"n{i}.csv\"\n")
+        };
+        let text = format!(
+            "[graph]\nkind = \"edge_list\"\npath = \"e{i}.txt\"\nids = \"index\"\n{attr}{AUDIENCE}"
+        );
+        let err = Scenario::from_toml(&text, "s.toml", dir.path(), "s")
+            .unwrap()
+            .build_graph()
+            .unwrap_err();
+        let msg = err.to_string();
+        let file = if nodes.is_empty() {
+            format!("e{i}.txt")
+        } else {
+            format!("n{i}.csv")
+        };
+        assert!(
+            msg.contains(&file) && msg.contains(&format!("line {line}")) && msg.contains(needle),
+            "case {i}: {msg}"
+        );
+        assert!(err.is_input_error());
+    }
+}
+
+fn viralsim() -> Command {
+    Command::cargo_bin("viralsim").unwrap()
+}
+
+#[test]
+fn cli_generate_then_stats() {
+    let dir = tempfile::tempdir().unwrap();
+    let scen = dir.path().join("aud.toml");
+    std::fs::write(
+        &scen,
+        format!(
+            "name = \"aud\"\nseed = 2\n[graph]\nkind = \"watts_strogatz\"\nnodes = 2000\nk = 6\nrewire = 0.0\n{AUDIENCE}"
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("g");
+    viralsim()
+        .args(["graph", "generate"])
+        .arg(&scen)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    for f in ["edges.txt", "nodes.csv", "degree_distribution.png"] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let head = std::fs::read_to_string(out.join("nodes.csv")).unwrap();
+    assert!(head.starts_with("id,segment,role\n"));
+    let json = viralsim()
+        .args(["graph", "stats", "--json", "--directed", "--nodes"])
+        .arg(out.join("nodes.csv"))
+        .arg(out.join("edges.txt"))
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(v["nodes"], 2000);
+    assert_eq!(
+        v["segments"]["north"].as_u64().unwrap() + v["segments"]["south"].as_u64().unwrap(),
+        2000
+    );
+    assert_eq!(v["roles"]["employee"], 50);
+    assert!(v["kinds"]["family"]["mean_trust"].as_f64().unwrap() > 0.6);
+    assert_eq!(v["components"]["count"], 1);
+    // Ring lattice k = 6 plus follower arcs: clustering still ≈ 0.6.
+    assert!(v["clustering"]["mean"].as_f64().unwrap() > 0.4);
+    let chart = dir.path().join("deg.png");
+    viralsim()
+        .args(["graph", "stats"])
+        .arg(&scen)
+        .arg("--chart")
+        .arg(&chart)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("homophily"));
+    assert!(chart.is_file());
+}
+
+#[test]
+fn cli_bad_edge_list_exits_2_naming_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("bad.txt");
+    std::fs::write(&f, "a b\nb c 3.0\n").unwrap();
+    viralsim()
+        .args(["graph", "stats"])
+        .arg(&f)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("bad.txt' line 2"));
+}
