@@ -50,17 +50,40 @@ pub fn summary_json(summary: &Summary) -> Vec<u8> {
     v
 }
 
-/// One row per trial: `trial,reached,engaged,…`.
+/// One row per trial: `trial,reached,engaged,…`. Counts print as integers;
+/// chunks of rows are formatted in parallel and joined in trial order.
 pub fn trials_csv(ens: &Ensemble) -> Vec<u8> {
-    let mut out = Vec::with_capacity(ens.len() * 48 + 128);
+    use rayon::prelude::*;
     let names = outcome_fields(&Default::default()).map(|(k, _)| k);
-    let _ = writeln!(out, "trial,{}", names.join(","));
-    for (i, o) in ens.outcomes.iter().enumerate() {
-        let _ = write!(out, "{i}");
-        for (_, v) in outcome_fields(o) {
-            let _ = write!(out, ",{v}");
-        }
-        out.push(b'\n');
+    let mut out = format!("trial,{}\n", names.join(",")).into_bytes();
+    const CHUNK: usize = 16_384;
+    let parts: Vec<Vec<u8>> = ens
+        .outcomes
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(c, rows)| {
+            let mut buf = Vec::with_capacity(rows.len() * 40);
+            for (j, o) in rows.iter().enumerate() {
+                let _ = writeln!(
+                    buf,
+                    "{},{},{},{},{},{},{},{},{},{}",
+                    c * CHUNK + j,
+                    o.reached,
+                    o.engaged,
+                    o.shared,
+                    o.converted,
+                    o.earned_media,
+                    o.depth,
+                    o.structural_virality,
+                    o.peak_step,
+                    o.steps
+                );
+            }
+            buf
+        })
+        .collect();
+    for p in parts {
+        out.extend_from_slice(&p);
     }
     out
 }

@@ -44,9 +44,42 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
 }
 
+/// Quantiles (R type 7) of unsorted data by selection, O(n): the order
+/// statistics each quantile needs are found with `select_nth_unstable`,
+/// working from the middle out. `xs` is reordered.
+pub fn quantiles<T: Copy + PartialOrd + Into<f64>>(xs: &mut [T], qs: &[f64]) -> Vec<f64> {
+    let n = xs.len();
+    if n == 0 {
+        return vec![f64::NAN; qs.len()];
+    }
+    let cmp = |a: &T, b: &T| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal);
+    qs.iter()
+        .map(|&q| {
+            let h = (n - 1) as f64 * q;
+            let lo = h.floor() as usize;
+            let (_, &mut a, right) = xs.select_nth_unstable_by(lo, cmp);
+            let a: f64 = a.into();
+            if lo + 1 >= n || h == lo as f64 {
+                return a;
+            }
+            // The next order statistic is the smallest element right of lo.
+            let b: f64 = right
+                .iter()
+                .copied()
+                .fold(None::<T>, |m, x| match m {
+                    Some(m) if cmp(&m, &x).is_le() => Some(m),
+                    _ => Some(x),
+                })
+                .map(Into::into)
+                .unwrap_or(a);
+            a + (h - lo as f64) * (b - a)
+        })
+        .collect()
+}
+
 impl Stat {
     /// Statistics of `xs` (summed in the given order, so results are
-    /// reproducible to the bit).
+    /// reproducible to the bit). O(n).
     pub fn of(xs: &[f64]) -> Stat {
         let n = xs.len() as f64;
         if xs.is_empty() {
@@ -71,17 +104,17 @@ impl Stat {
         let std = var.sqrt();
         let stderr = std / n.sqrt();
         let mut s = xs.to_vec();
-        s.sort_by(f64::total_cmp);
+        let q = quantiles(&mut s, &[0.05, 0.5, 0.95]);
         Stat {
             mean,
             std,
             stderr,
             ci95: [mean - 1.959964 * stderr, mean + 1.959964 * stderr],
-            p5: quantile_sorted(&s, 0.05),
-            p50: quantile_sorted(&s, 0.5),
-            p95: quantile_sorted(&s, 0.95),
-            min: s[0],
-            max: s[s.len() - 1],
+            p5: q[0],
+            p50: q[1],
+            p95: q[2],
+            min: xs.iter().copied().fold(f64::INFINITY, f64::min),
+            max: xs.iter().copied().fold(f64::NEG_INFINITY, f64::max),
         }
     }
 }
@@ -234,45 +267,67 @@ pub fn outcome_fields(o: &TrialOutcome) -> [(&'static str, f64); 9] {
     ]
 }
 
-fn band(columns: &[Vec<f64>]) -> Band {
-    let mut b = Band {
-        mean: vec![],
-        p5: vec![],
-        p50: vec![],
-        p95: vec![],
-    };
-    for col in columns {
-        let mut s = col.clone();
-        b.mean.push(s.iter().sum::<f64>() / s.len().max(1) as f64);
-        s.sort_by(f64::total_cmp);
-        b.p5.push(quantile_sorted(&s, 0.05));
-        b.p50.push(quantile_sorted(&s, 0.5));
-        b.p95.push(quantile_sorted(&s, 0.95));
-    }
-    b
+/// Counts of a multiset of small integers in two levels (per value and per
+/// block of 256 values): O(1) updates, O(max/256 + 256) order statistics.
+struct Counts {
+    fine: Vec<u32>,
+    coarse: Vec<u32>,
 }
 
-/// Cumulative per-step values: `[kind][step][trial]`.
-fn cumulative(ens: &Ensemble, steps: usize) -> [Vec<Vec<f64>>; 3] {
-    let t = ens.len();
-    let mut cols: [Vec<Vec<f64>>; 3] =
-        std::array::from_fn(|_| (0..steps).map(|_| Vec::with_capacity(t)).collect());
-    for i in 0..t {
-        let mut acc = [0u64; 3];
-        let ts = ens.trial_steps(i);
-        for s in 0..steps {
-            let row = ts.get(s).copied().unwrap_or([0; 3]);
-            for (k, col) in cols.iter_mut().enumerate() {
-                acc[k] += row[k] as u64;
-                col[s].push(acc[k] as f64);
-            }
+impl Counts {
+    const BLOCK: usize = 256;
+
+    fn new(len: usize) -> Self {
+        Counts {
+            fine: vec![0; len],
+            coarse: vec![0; len.div_ceil(Self::BLOCK)],
         }
     }
-    cols
+
+    #[inline]
+    fn add(&mut self, value: usize, delta: i32) {
+        self.fine[value] = self.fine[value].wrapping_add_signed(delta);
+        let b = value / Self::BLOCK;
+        self.coarse[b] = self.coarse[b].wrapping_add_signed(delta);
+    }
+
+    /// The value of 0-based rank `r` (the (r+1)-th smallest).
+    fn select(&self, r: u64) -> usize {
+        let mut rem = r;
+        for (b, &c) in self.coarse.iter().enumerate() {
+            if (c as u64) <= rem {
+                rem -= c as u64;
+                continue;
+            }
+            for (v, &f) in self.fine[b * Self::BLOCK..].iter().enumerate() {
+                if (f as u64) > rem {
+                    return b * Self::BLOCK + v;
+                }
+                rem -= f as u64;
+            }
+        }
+        self.fine.len() - 1
+    }
+
+    /// Quantile `q` (R type 7) of the `n` values held.
+    fn quantile(&self, n: u64, q: f64) -> f64 {
+        let h = (n - 1) as f64 * q;
+        let lo = h.floor() as u64;
+        let a = self.select(lo) as f64;
+        if lo + 1 >= n || h == lo as f64 {
+            return a;
+        }
+        a + (h - lo as f64) * (self.select(lo + 1) as f64 - a)
+    }
 }
 
-/// Per-step time series with bands.
+/// Per-step time series with bands, exact. Each trial's cumulative count
+/// moves only while it is alive, so the distribution over trials is kept in
+/// two-level counts and updated once per trial step: O(Σ steps)
+/// instead of sorting every (step, trial) cell. Means are integer sums, so
+/// nothing depends on the order of work.
 pub fn time_series(ens: &Ensemble) -> TimeSeries {
+    let t = ens.len();
     let steps = ens
         .outcomes
         .iter()
@@ -280,22 +335,64 @@ pub fn time_series(ens: &Ensemble) -> TimeSeries {
         .max()
         .unwrap_or(0)
         .max(1);
-    let [r, e, s] = cumulative(ens, steps);
-    let mut new_engaged_mean = vec![0.0; steps];
-    for i in 0..ens.len() {
-        for (k, row) in ens.trial_steps(i).iter().enumerate() {
-            new_engaged_mean[k] += row[1] as f64;
+    let len = |i: usize| (ens.step_offsets[i + 1] - ens.step_offsets[i]) as usize;
+    let kind = |k: usize| -> Band {
+        let mut b = Band {
+            mean: vec![],
+            p5: vec![],
+            p50: vec![],
+            p95: vec![],
+        };
+        if t == 0 {
+            return b;
+        }
+        let mut cur = vec![0u32; t];
+        let vmax = (0..t)
+            .map(|i| ens.trial_steps(i).iter().map(|r| r[k]).sum::<u32>())
+            .max()
+            .unwrap_or(0);
+        let mut fen = Counts::new(vmax as usize + 1);
+        fen.add(0, t as i32);
+        let mut sum = 0u64;
+        // Trials still running at step s, in trial order (sequential access).
+        let mut alive: Vec<u32> = (0..t as u32).filter(|&i| len(i as usize) > 0).collect();
+        for s in 0..steps {
+            alive.retain(|&i| len(i as usize) > s);
+            for &i in &alive {
+                let i = i as usize;
+                let d = ens.steps[ens.step_offsets[i] as usize + s][k];
+                if d > 0 {
+                    let old = cur[i];
+                    fen.add(old as usize, -1);
+                    fen.add((old + d) as usize, 1);
+                    cur[i] = old + d;
+                    sum += d as u64;
+                }
+            }
+            b.mean.push(sum as f64 / t as f64);
+            b.p5.push(fen.quantile(t as u64, 0.05));
+            b.p50.push(fen.quantile(t as u64, 0.5));
+            b.p95.push(fen.quantile(t as u64, 0.95));
+        }
+        b
+    };
+    let ((reached, engaged), shared) =
+        rayon::join(|| rayon::join(|| kind(0), || kind(1)), || kind(2));
+    let mut new_engaged = vec![0u64; steps];
+    for i in 0..t {
+        for (s, row) in ens.trial_steps(i).iter().enumerate() {
+            new_engaged[s] += row[1] as u64;
         }
     }
-    new_engaged_mean
-        .iter_mut()
-        .for_each(|x| *x /= ens.len().max(1) as f64);
     TimeSeries {
         steps,
-        reached: band(&r),
-        engaged: band(&e),
-        shared: band(&s),
-        new_engaged_mean,
+        reached,
+        engaged,
+        shared,
+        new_engaged_mean: new_engaged
+            .iter()
+            .map(|&x| x as f64 / t.max(1) as f64)
+            .collect(),
     }
 }
 
@@ -332,8 +429,12 @@ pub fn summarize(
         }
     }
     let names = outcome_fields(&TrialOutcome::default()).map(|(k, _)| k);
-    for (k, name) in names.iter().enumerate() {
-        metrics.insert(name.to_string(), Stat::of(&cols[k]));
+    let stats: Vec<Stat> = {
+        use rayon::prelude::*;
+        cols.par_iter().map(|c| Stat::of(c)).collect()
+    };
+    for (name, st) in names.iter().zip(stats) {
+        metrics.insert(name.to_string(), st);
     }
     let threshold = scenario.viral_threshold_for(graph.node_count());
     let viral = ens
@@ -433,6 +534,71 @@ mod tests {
         assert_eq!(s.max, 4.0);
         assert_eq!(s.p50, 2.5);
         assert!((s.p5 - 1.15).abs() < 1e-12);
+    }
+
+    #[test]
+    fn selection_quantiles_match_sorting() {
+        let mut r = crate::rng::stream_rng(5, crate::rng::Stream::Trial, 0);
+        for n in [1usize, 2, 3, 10, 101, 1000] {
+            let xs: Vec<f64> = (0..n)
+                .map(|_| (crate::rng::below(&mut r, 50)) as f64)
+                .collect();
+            let mut sorted = xs.clone();
+            sorted.sort_by(f64::total_cmp);
+            for q in [0.0, 0.05, 0.5, 0.95, 1.0] {
+                let mut copy = xs.clone();
+                assert_eq!(
+                    quantiles(&mut copy, &[q])[0],
+                    quantile_sorted(&sorted, q),
+                    "n={n} q={q}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn fenwick_time_series_matches_brute_force() {
+        use crate::engine::TrialOutcome;
+        let mut r = crate::rng::stream_rng(8, crate::rng::Stream::Trial, 0);
+        let mut ens = Ensemble {
+            step_offsets: vec![0],
+            ..Default::default()
+        };
+        for _ in 0..203 {
+            let len = crate::rng::below(&mut r, 7) as usize;
+            for _ in 0..len {
+                let row = [0, 1, 2].map(|_| crate::rng::below(&mut r, 5) as u32);
+                ens.steps.push(row);
+            }
+            ens.step_offsets.push(ens.steps.len() as u64);
+            ens.outcomes.push(TrialOutcome {
+                steps: len as u32,
+                ..Default::default()
+            });
+        }
+        let ts = time_series(&ens);
+        for (k, band) in [&ts.reached, &ts.engaged, &ts.shared]
+            .into_iter()
+            .enumerate()
+        {
+            for s in 0..ts.steps {
+                let mut col: Vec<f64> = (0..ens.len())
+                    .map(|i| {
+                        ens.trial_steps(i)
+                            .iter()
+                            .take(s + 1)
+                            .map(|row| row[k] as f64)
+                            .sum()
+                    })
+                    .collect();
+                col.sort_by(f64::total_cmp);
+                let mean = col.iter().sum::<f64>() / col.len() as f64;
+                assert!((band.mean[s] - mean).abs() < 1e-9);
+                assert_eq!(band.p5[s], quantile_sorted(&col, 0.05));
+                assert_eq!(band.p50[s], quantile_sorted(&col, 0.5));
+                assert_eq!(band.p95[s], quantile_sorted(&col, 0.95));
+            }
+        }
     }
 
     #[test]

@@ -43,6 +43,8 @@ pub struct Timings {
     pub graph_s: f64,
     /// Simulating all trials.
     pub simulate_s: f64,
+    /// Aggregating trials into the summary.
+    pub summarize_s: f64,
     /// Aggregating, writing files and charts.
     pub output_s: f64,
 }
@@ -101,6 +103,20 @@ pub fn simulate(
     g: &SocialGraph,
     set: &RunSettings<'_>,
 ) -> Result<(Summary, Ensemble)> {
+    simulate_timed(s, g, set).map(|(a, b, _)| (a, b))
+}
+
+/// As [`simulate`], also returning seconds spent simulating (compiling
+/// included) and summarising.
+///
+/// # Errors
+/// As [`simulate`].
+pub fn simulate_timed(
+    s: &Scenario,
+    g: &SocialGraph,
+    set: &RunSettings<'_>,
+) -> Result<(Summary, Ensemble, [f64; 2])> {
+    let t0 = Instant::now();
     let compiled = Compiled::new(s, g);
     let total = s.trials;
     let cb = set.progress.map(|p| move |done: u64| p(done, total));
@@ -113,8 +129,10 @@ pub fn simulate(
             progress: cb_ref,
         },
     )?;
+    let t1 = Instant::now();
     let summary = summarize(s, g, compiled.fixed_seeds.as_deref(), &ens);
-    Ok((summary, ens))
+    let secs = [(t1 - t0).as_secs_f64(), t1.elapsed().as_secs_f64()];
+    Ok((summary, ens, secs))
 }
 
 /// Runs a scenario end to end and writes `summary.json`, `trials.csv`,
@@ -128,9 +146,7 @@ pub fn execute(scenario: &Scenario, out_dir: &Path, set: &RunSettings<'_>) -> Re
     let t0 = Instant::now();
     let g = s.build_graph()?;
     let graph_s = t0.elapsed().as_secs_f64();
-    let t1 = Instant::now();
-    let (summary, ensemble) = simulate(&s, &g, set)?;
-    let simulate_s = t1.elapsed().as_secs_f64();
+    let (summary, ensemble, [simulate_s, summarize_s]) = simulate_timed(&s, &g, set)?;
     let t2 = Instant::now();
     export::prepare_dir(out_dir)?;
     let mut files = Vec::new();
@@ -169,6 +185,7 @@ pub fn execute(scenario: &Scenario, out_dir: &Path, set: &RunSettings<'_>) -> Re
     let timings = Timings {
         graph_s,
         simulate_s,
+        summarize_s,
         output_s: t2.elapsed().as_secs_f64(),
     };
     let run_json = serde_json::json!({

@@ -1,7 +1,8 @@
 //! One independent cascade.
 
 use super::Compiled;
-use crate::rng::{Stream, Xoshiro256PlusPlus, bernoulli, passes, stream_rng, threshold32};
+use super::{DENSE_PMAX31, ONE31, threshold31};
+use crate::rng::{Stream, bernoulli, stream_rng, threshold32};
 use crate::scenario::sample_distinct;
 use rand::Rng;
 
@@ -45,8 +46,8 @@ struct Engaged {
 /// between trials.
 #[derive(Debug)]
 pub struct Workspace {
-    state: Vec<u32>,
-    epoch: u32,
+    state: Vec<u16>,
+    epoch: u16,
     engaged: Vec<Engaged>,
     frontier: Vec<u32>,
     next: Vec<u32>,
@@ -84,8 +85,10 @@ impl Workspace {
     }
 
     /// Advances the epoch; returns the stamp base (reached = base, engaged = base + 1).
-    fn next_epoch(&mut self) -> u32 {
-        if self.epoch >= (u32::MAX >> 1) - 1 {
+    /// 16-bit stamps keep the array small (2 bytes per person, so it stays in
+    /// cache); it is cleared once every 32,766 trials.
+    fn next_epoch(&mut self) -> u16 {
+        if self.epoch >= (u16::MAX >> 1) - 1 {
             self.state.iter_mut().for_each(|s| *s = 0);
             self.epoch = 0;
         }
@@ -104,25 +107,32 @@ impl Workspace {
     }
 }
 
-/// 32-bit draws, two per 64-bit generator step.
-struct Bits32 {
-    rng: Xoshiro256PlusPlus,
-    buf: u64,
-    have: bool,
+/// Hints the CPU to fetch the cache line holding `x`. A hint only: it
+/// never faults and has no effect on results.
+#[inline(always)]
+#[allow(unsafe_code)]
+fn prefetch<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: `_mm_prefetch` only hints the cache; it reads nothing
+    // architecturally and cannot fault, and the pointer comes from a reference.
+    unsafe {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T0>((x as *const T).cast::<i8>());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
 }
 
-impl Bits32 {
-    #[inline(always)]
-    fn next(&mut self) -> u32 {
-        if self.have {
-            self.have = false;
-            (self.buf >> 32) as u32
-        } else {
-            self.buf = self.rng.next_u64();
-            self.have = true;
-            self.buf as u32
-        }
-    }
+/// Uniform in (0, 1] from 53 random bits.
+#[inline(always)]
+fn open_unit(x: u64) -> f64 {
+    ((x >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// A 31-bit uniform draw, compared against [`threshold31`] thresholds.
+#[inline(always)]
+fn r31(x: u64) -> u32 {
+    (x >> 33) as u32
 }
 
 /// Runs trial `trial` of the compiled scenario and returns its outcome; the
@@ -130,12 +140,29 @@ impl Bits32 {
 ///
 /// The trial's randomness comes only from `(seed, trial)`, so the result does
 /// not depend on which thread runs it.
+///
+/// Each sharer's out-arcs are walked once to mark who is reached (no branch,
+/// no randomness), then engagement is sampled among them by geometric skips
+/// at the sharer's largest arc probability p_max, each candidate accepted
+/// with probability p_arc / p_max (thinning) — exactly one Bernoulli(p_arc)
+/// trial per exposed, not-yet-engaged person, at a cost proportional to
+/// p_max · degree instead of degree. Sharers with p_max ≥ 1/4 draw per arc.
 pub fn run_trial(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) -> TrialOutcome {
+    if c.track_segments {
+        run_trial_impl::<true>(c, ws, trial)
+    } else {
+        run_trial_impl::<false>(c, ws, trial)
+    }
+}
+
+fn run_trial_impl<const SEG: bool>(
+    c: &Compiled<'_>,
+    ws: &mut Workspace,
+    trial: u64,
+) -> TrialOutcome {
     let g = c.graph;
     let base = ws.next_epoch();
-    let reached_mark = base;
     let engaged_mark = base + 1;
-    let offsets = g.offsets();
     let targets = g.targets();
     let trust = g.trust();
     let segs = g.segments();
@@ -160,11 +187,7 @@ pub fn run_trial(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) -> TrialOutco
             );
         }
     }
-    let mut rng = Bits32 {
-        rng: stream_rng(c.seed, Stream::Trial, trial),
-        buf: 0,
-        have: false,
-    };
+    let mut rng = stream_rng(c.seed, Stream::Trial, trial);
 
     ws.engaged.clear();
     ws.frontier.clear();
@@ -174,6 +197,7 @@ pub fn run_trial(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) -> TrialOutco
     let mut out = TrialOutcome::default();
     let mut new_reached = 0u32;
     let mut new_engaged = 0u32;
+    let seed_conversion = threshold32(c.conversion_probability(0.0));
 
     for &s in &seeds {
         ws.state[s as usize] = engaged_mark;
@@ -185,86 +209,148 @@ pub fn run_trial(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) -> TrialOutco
         });
         ws.frontier.push(idx);
         new_reached += 1;
-        if nseg > 0 {
+        if SEG {
             let sg = segs[s as usize] as usize;
             ws.per_segment[2 * sg] += 1;
             ws.per_segment[2 * sg + 1] += 1;
         }
-        if bernoulli(&mut rng.rng, threshold32(c.conversion_probability(0.0))) {
+        if bernoulli(&mut rng, seed_conversion) {
             out.converted += 1;
         }
-        if bernoulli(&mut rng.rng, c.ugc_threshold) {
+        if bernoulli(&mut rng, c.ugc_threshold) {
             out.earned_media += 1;
         }
     }
     let mut step: u32 = 0;
     let mut best_new = 0u32;
     let mut edges = 0u64;
+    let fixed = !c.acc.is_empty();
 
     while !ws.frontier.is_empty() && step < c.horizon {
-        let mut new_shared = 0u32;
-        let thresholds_fixed = !c.arc_threshold.is_empty();
         let novelty = c
             .half_life
             .map(|h| 0.5f64.powf(step as f64 / h))
             .unwrap_or(1.0);
+        let new_shared = ws.frontier.len() as u32;
         ws.next.clear();
-        for fi in 0..ws.frontier.len() {
-            let ui = ws.frontier[fi] as usize;
+        let nfront = ws.frontier.len();
+        // Software pipeline: the sharer two ahead has its record fetched,
+        // the next one its first arcs, while this one is processed.
+        for fi in 0..nfront.min(2) {
+            prefetch(&c.nodes[ws.engaged[ws.frontier[fi] as usize].node as usize]);
+        }
+        for fi in 0..nfront {
+            if fi + 2 < nfront {
+                prefetch(&c.nodes[ws.engaged[ws.frontier[fi + 2] as usize].node as usize]);
+            }
+            if fi + 1 < nfront {
+                let r1 = &c.nodes[ws.engaged[ws.frontier[fi + 1] as usize].node as usize];
+                if let Some(t) = targets.get(r1.start as usize) {
+                    prefetch(t);
+                }
+                if let Some(t) = c.acc.get(r1.start as usize) {
+                    prefetch(t);
+                }
+            }
+            let ui = ws.frontier[fi];
             let Engaged {
                 node: u, depth: du, ..
-            } = ws.engaged[ui];
-            new_shared += 1;
-            let lo = offsets[u as usize] as usize;
-            let hi = offsets[u as usize + 1] as usize;
-            edges += (hi - lo) as u64;
-            for a in lo..hi {
-                let v = targets[a];
-                let st = ws.state[v as usize];
-                if st == engaged_mark {
-                    continue;
-                }
-                if st != reached_mark {
-                    ws.state[v as usize] = reached_mark;
-                    new_reached += 1;
-                    if nseg > 0 {
+            } = ws.engaged[ui as usize];
+            let rec = c.nodes[u as usize];
+            let lo = rec.start as usize;
+            let hi = lo + rec.degree as usize;
+            edges += rec.degree as u64;
+            let nbrs = &targets[lo..hi];
+
+            // 1. Everyone tied to u is reached (branch-free marking).
+            let state: &mut [u16] = &mut ws.state;
+            if SEG {
+                for &v in nbrs {
+                    let st = state[v as usize];
+                    if st < base {
+                        state[v as usize] = base;
+                        new_reached += 1;
                         ws.per_segment[2 * segs[v as usize] as usize] += 1;
                     }
                 }
-                let t = if thresholds_fixed {
-                    c.arc_threshold[a]
+            } else {
+                for &v in nbrs {
+                    let st = state[v as usize];
+                    new_reached += (st < base) as u32;
+                    state[v as usize] = st.max(base);
+                }
+            }
+
+            // 2. Engagement among them.
+            let pmax31 = rec.pmax31;
+            if pmax31 == 0 {
+                continue;
+            }
+            let mut a = lo;
+            let dense = pmax31 >= DENSE_PMAX31;
+            loop {
+                if dense {
+                    if a >= hi {
+                        break;
+                    }
                 } else {
-                    let s = c.base_sticky[segs[v as usize] as usize] * novelty;
-                    threshold32(super::engage_probability(s, c.endorsement, trust[a] as f64))
-                };
-                if !passes(rng.next(), t) {
-                    continue;
+                    let gap = open_unit(rng.next_u64()).ln() * rec.inv_ln_q as f64;
+                    if gap >= (hi - a) as f64 {
+                        break;
+                    }
+                    a += gap as usize;
                 }
-                // v engages.
-                ws.state[v as usize] = engaged_mark;
-                new_engaged += 1;
-                let vi = ws.engaged.len() as u32;
-                ws.engaged.push(Engaged {
-                    node: v,
-                    parent: ui as u32,
-                    depth: du + 1,
-                });
-                if nseg > 0 {
-                    ws.per_segment[2 * segs[v as usize] as usize + 1] += 1;
+                let v = targets[a];
+                if ws.state[v as usize] != engaged_mark {
+                    // Threshold of the arc relative to this draw.
+                    let t = if fixed {
+                        let acc = c.acc[a];
+                        if dense {
+                            ((acc as u64 * pmax31 as u64) >> 31) as u32
+                        } else {
+                            acc
+                        }
+                    } else {
+                        let p = super::engage_probability(
+                            c.sticky_of(v) * novelty,
+                            c.endorsement,
+                            trust[a] as f64,
+                        );
+                        if dense {
+                            threshold31(p)
+                        } else {
+                            threshold31(p / c.pmax_of(u))
+                        }
+                    };
+                    if t >= ONE31 || r31(rng.next_u64()) < t {
+                        // v engages.
+                        ws.state[v as usize] = engaged_mark;
+                        new_engaged += 1;
+                        let vi = ws.engaged.len() as u32;
+                        ws.engaged.push(Engaged {
+                            node: v,
+                            parent: ui,
+                            depth: du + 1,
+                        });
+                        if SEG {
+                            ws.per_segment[2 * segs[v as usize] as usize + 1] += 1;
+                        }
+                        if bernoulli(&mut rng, c.share_threshold[roles[v as usize] as usize]) {
+                            ws.next.push(vi);
+                        }
+                        if c.conversion > 0.0
+                            && bernoulli(&mut rng, threshold32(c.conversion_probability(trust[a])))
+                        {
+                            out.converted += 1;
+                        }
+                        if bernoulli(&mut rng, c.ugc_threshold) {
+                            out.earned_media += 1;
+                        }
+                    }
                 }
-                if bernoulli(&mut rng.rng, c.share_threshold[roles[v as usize] as usize]) {
-                    ws.next.push(vi);
-                }
-                if c.conversion > 0.0
-                    && bernoulli(
-                        &mut rng.rng,
-                        threshold32(c.conversion_probability(trust[a])),
-                    )
-                {
-                    out.converted += 1;
-                }
-                if bernoulli(&mut rng.rng, c.ugc_threshold) {
-                    out.earned_media += 1;
+                a += 1;
+                if a >= hi {
+                    break;
                 }
             }
         }
@@ -283,7 +369,6 @@ pub fn run_trial(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) -> TrialOutco
         step += 1;
     }
     out.engaged = ws.engaged.len() as u32;
-    out.reached += new_reached; // seeds only, if the horizon stopped everything
     out.steps = step;
     ws.edges_examined = edges;
     out.depth = ws.engaged.iter().map(|e| e.depth).max().unwrap_or(0);

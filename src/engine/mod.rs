@@ -8,22 +8,86 @@ pub mod montecarlo;
 use crate::graph::SocialGraph;
 use crate::rng::threshold32;
 use crate::scenario::{Content, Scenario, Seeding};
+use rayon::prelude::*;
 
 pub use cascade::{TrialOutcome, Workspace};
 pub use montecarlo::{Ensemble, RunOptions, run_ensemble};
 
+/// 1.0 as a [`threshold31`] threshold.
+pub const ONE31: u32 = 1 << 31;
+/// Sharers whose largest arc probability is at least 1/4 draw once per arc
+/// instead of skipping geometrically.
+pub const DENSE_PMAX31: u32 = 1 << 29;
+
+/// A probability as a 31-bit threshold in `0..=2^31`: an event of
+/// probability `p` happens when a uniform 31-bit draw is below it. Exact for
+/// p = 0 and p = 1; resolution 2^-31 otherwise.
+#[inline]
+pub fn threshold31(p: f64) -> u32 {
+    if p <= 0.0 {
+        0
+    } else if p >= 1.0 {
+        ONE31
+    } else {
+        (p * ONE31 as f64).round() as u32
+    }
+}
+
+/// What the hot loop needs of a sharer, in one 16-byte record (one cache
+/// line fetch per sharer).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct NodeRec {
+    /// First arc.
+    pub start: u32,
+    /// Out-degree.
+    pub degree: u32,
+    /// p_max as a [`threshold31`] threshold.
+    pub pmax31: u32,
+    /// 1 / ln(1 − p_max), rounded so that the p_max it implies is never
+    /// below the largest arc probability; p_max below is the implied one.
+    pub inv_ln_q: f32,
+}
+
+/// The skip-sampling parameters for a sharer whose largest arc probability
+/// is `pmax`: (1/ln(1 − p) as f32, p) where p ≥ pmax is exactly the
+/// probability the f32 value implies.
+fn skip_params(pmax: f64) -> (f32, f64) {
+    if pmax <= 0.0 {
+        return (0.0, 0.0);
+    }
+    if pmax >= 1.0 {
+        return (-0.0, 1.0);
+    }
+    let mut inv = (1.0 / (1.0 - pmax).ln()) as f32; // negative
+    loop {
+        let implied = -(1.0 / inv as f64).exp_m1();
+        if implied >= pmax || inv == 0.0 {
+            return (inv, implied.min(1.0));
+        }
+        // Smaller magnitude ⇒ larger implied probability.
+        inv = f32::from_bits(inv.to_bits() - 1);
+    }
+}
+
+/// People per parallel chunk when compiling per-arc thresholds.
+const COMPILE_CHUNK: usize = 4096;
+
 /// Content parameters compiled against one graph for the hot loop.
 ///
-/// Without novelty decay the engagement probability of every arc
-/// `p = 1 − (1 − min(1, σ·r_seg(v)))^(1 + λ·trust(u→v))` is fixed, and is
-/// stored as a 32-bit threshold per arc ([`threshold32`]).
+/// Each arc's engagement probability (at full novelty)
+/// `p = 1 − (1 − min(1, σ·r_seg(v)))^(1 + λ·trust(u→v))` is fixed; each
+/// sharer `u` keeps its largest arc probability p_max(u) (for geometric skip
+/// sampling) and each arc its acceptance ratio p / p_max(u) as a 31-bit
+/// threshold. Memory: 4 bytes per arc + 12 bytes per person.
 #[derive(Debug, Clone)]
 pub struct Compiled<'g> {
     /// The graph.
     pub graph: &'g SocialGraph,
-    /// Engagement threshold per arc (no decay), else empty.
-    pub(crate) arc_threshold: Vec<u32>,
-    /// σ·r_seg(v) per segment, for the decay path.
+    /// Acceptance threshold p / p_max(source) per arc (no decay), else empty.
+    pub(crate) acc: Vec<u32>,
+    /// Per person: arc range and skip-sampling parameters.
+    pub(crate) nodes: Vec<NodeRec>,
+    /// σ·r_seg(v) per segment.
     pub(crate) base_sticky: Vec<f64>,
     /// Novelty half-life in steps.
     pub(crate) half_life: Option<f64>,
@@ -66,26 +130,62 @@ impl<'g> Compiled<'g> {
     pub fn new(scenario: &Scenario, graph: &'g SocialGraph) -> Self {
         let c: &Content = &scenario.content;
         let base_sticky: Vec<f64> = c.resonance.iter().map(|r| c.stickiness * r).collect();
-        let arc_threshold = if c.novelty_half_life.is_none() {
-            let seg = graph.segments();
-            let trust = graph.trust();
-            // Few distinct (segment, trust) pairs in practice, but trust is
-            // continuous, so compute per arc; O(m) once.
-            graph
-                .targets()
-                .iter()
-                .zip(trust)
-                .map(|(&v, &t)| {
-                    threshold32(engage_probability(
-                        base_sticky[seg[v as usize] as usize],
-                        c.endorsement,
-                        t as f64,
-                    ))
-                })
-                .collect()
-        } else {
-            Vec::new()
+        let n = graph.node_count();
+        let seg = graph.segments();
+        let trust = graph.trust();
+        let targets = graph.targets();
+        let offsets = graph.offsets();
+        let keep_acc = c.novelty_half_life.is_none();
+        let mut acc = vec![0u32; if keep_acc { graph.arc_count() } else { 0 }];
+        let mut nodes = vec![NodeRec::default(); n];
+        // Chunks of people own contiguous arc ranges, so they compile in parallel.
+        let mut jobs = Vec::with_capacity(n / COMPILE_CHUNK + 1);
+        {
+            let mut acc_rest: &mut [u32] = &mut acc;
+            let mut nodes_rest: &mut [NodeRec] = &mut nodes;
+            let mut lo = 0;
+            while lo < n {
+                let hi = (lo + COMPILE_CHUNK).min(n);
+                let arcs = (offsets[hi] - offsets[lo]) as usize;
+                let (a, ar) =
+                    std::mem::take(&mut acc_rest).split_at_mut(if keep_acc { arcs } else { 0 });
+                let (nd, nr) = std::mem::take(&mut nodes_rest).split_at_mut(hi - lo);
+                jobs.push((lo, hi, a, nd));
+                acc_rest = ar;
+                nodes_rest = nr;
+                lo = hi;
+            }
+        }
+        let p_of = |a: usize| {
+            engage_probability(
+                base_sticky[seg[targets[a] as usize] as usize],
+                c.endorsement,
+                trust[a] as f64,
+            )
         };
+        jobs.into_par_iter().for_each(|(lo, hi, acc, nd)| {
+            let first = offsets[lo] as usize;
+            for u in lo..hi {
+                let range = offsets[u] as usize..offsets[u + 1] as usize;
+                let (inv, pmax) = skip_params(range.clone().map(p_of).fold(0.0f64, f64::max));
+                nd[u - lo] = NodeRec {
+                    start: range.start as u32,
+                    degree: range.len() as u32,
+                    pmax31: threshold31(pmax),
+                    inv_ln_q: inv,
+                };
+                if !acc.is_empty() {
+                    for a in range {
+                        let p = p_of(a);
+                        acc[a - first] = if p >= pmax {
+                            ONE31
+                        } else {
+                            threshold31(p / pmax)
+                        };
+                    }
+                }
+            }
+        });
         let fixed_seeds = match &scenario.seeding {
             Seeding::Explicit(ids) => Some(ids.clone()),
             Seeding::TopDegree(k) => Some(graph.by_out_degree()[..*k].to_vec()),
@@ -97,7 +197,8 @@ impl<'g> Compiled<'g> {
         };
         Compiled {
             graph,
-            arc_threshold,
+            acc,
+            nodes,
             base_sticky,
             half_life: c.novelty_half_life,
             endorsement: c.endorsement,
@@ -123,6 +224,18 @@ impl<'g> Compiled<'g> {
         } else {
             1.0 - (self.ln_keep_conversion * (1.0 + self.endorsement * trust as f64)).exp()
         }
+    }
+
+    /// σ·r for person `v` at full novelty.
+    #[inline]
+    pub(crate) fn sticky_of(&self, v: u32) -> f64 {
+        self.base_sticky[self.graph.segments()[v as usize] as usize]
+    }
+
+    /// p_max of sharer `u` as a probability.
+    #[inline]
+    pub(crate) fn pmax_of(&self, u: u32) -> f64 {
+        self.nodes[u as usize].pmax31 as f64 / ONE31 as f64
     }
 
     /// Number of segments tracked per trial (0 when only one).
