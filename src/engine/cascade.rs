@@ -107,20 +107,11 @@ impl Workspace {
     }
 }
 
-/// Hints the CPU to fetch the cache line holding `x`. A hint only: it
-/// never faults and has no effect on results.
+/// Starts loading `x` early (a software prefetch in safe code): the value is
+/// not needed, so the out-of-order core keeps working while it arrives.
 #[inline(always)]
-#[allow(unsafe_code)]
-fn prefetch<T>(x: &T) {
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: `_mm_prefetch` only hints the cache; it reads nothing
-    // architecturally and cannot fault, and the pointer comes from a reference.
-    unsafe {
-        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
-        _mm_prefetch::<_MM_HINT_T0>((x as *const T).cast::<i8>());
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = x;
+fn prefetch<T: Copy>(x: &T) {
+    std::hint::black_box(*x);
 }
 
 /// Uniform in (0, 1] from 53 random bits.
