@@ -226,6 +226,8 @@ pub struct RunInfo {
     pub seeds: Vec<String>,
     /// Seeds per trial.
     pub seeds_per_trial: u64,
+    /// Mean people exposed by paid reach per trial.
+    pub paid_reached_mean: f64,
 }
 
 /// The contents of `summary.json`.
@@ -501,15 +503,13 @@ pub fn summarize(
             seeds: seeds
                 .map(|s| s.iter().map(|&u| graph.label(u)).collect())
                 .unwrap_or_default(),
-            seeds_per_trial: ens
+            seeds_per_trial: ens.outcomes.first().map(|o| o.seeds as u64).unwrap_or(0),
+            paid_reached_mean: ens
                 .outcomes
-                .first()
-                .map(|_| match &scenario.seeding {
-                    crate::scenario::Seeding::Explicit(v) => v.len() as u64,
-                    crate::scenario::Seeding::Random(k)
-                    | crate::scenario::Seeding::TopDegree(k) => *k as u64,
-                })
-                .unwrap_or(0),
+                .iter()
+                .map(|o| o.paid_reached as f64)
+                .sum::<f64>()
+                / n.max(1) as f64,
         },
         metrics,
         going_viral: Proportion::of(viral, n),

@@ -117,7 +117,7 @@ pub fn simulate_timed(
     set: &RunSettings<'_>,
 ) -> Result<(Summary, Ensemble, [f64; 2])> {
     let t0 = Instant::now();
-    let compiled = Compiled::new(s, g);
+    let compiled = Compiled::new(s, g)?;
     let total = s.trials;
     let cb = set.progress.map(|p| move |done: u64| p(done, total));
     let cb_ref: Option<&(dyn Fn(u64) + Sync)> = cb.as_ref().map(|f| f as &(dyn Fn(u64) + Sync));

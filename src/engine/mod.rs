@@ -5,9 +5,11 @@
 pub mod cascade;
 pub mod montecarlo;
 
+use crate::error::Result;
 use crate::graph::SocialGraph;
 use crate::rng::threshold32;
-use crate::scenario::{Content, Scenario, Seeding};
+use crate::scenario::{Content, Delay, Model, ResolvedPlan, Scenario};
+use rand_distr::{Distribution, Exp, LogNormal};
 use rayon::prelude::*;
 
 pub use cascade::{TrialOutcome, Workspace};
@@ -83,34 +85,87 @@ const COMPILE_CHUNK: usize = 4096;
 pub struct Compiled<'g> {
     /// The graph.
     pub graph: &'g SocialGraph,
-    /// Acceptance threshold p / p_max(source) per arc (no decay), else empty.
+    /// Acceptance threshold p / p_max(source) per arc (IC, no decay), else empty.
     pub(crate) acc: Vec<u32>,
+    /// Linear-threshold influence per arc (LT only), else empty.
+    pub(crate) lt_weight: Vec<f32>,
     /// Per person: arc range and skip-sampling parameters.
     pub(crate) nodes: Vec<NodeRec>,
-    /// σ·r_seg(v) per segment.
-    pub(crate) base_sticky: Vec<f64>,
+    /// σ · r_segment · m_role, indexed by segment × roles + role.
+    pub(crate) sticky: Vec<f64>,
+    /// Number of roles.
+    pub(crate) roles: usize,
     /// Novelty half-life in steps.
     pub(crate) half_life: Option<f64>,
     /// λ.
     pub(crate) endorsement: f64,
-    /// Share threshold (β) per role.
+    /// Share threshold (β · m_role) per role.
     pub(crate) share_threshold: Vec<u32>,
-    /// ln(1 − κ), or None when κ = 0 (never) / κ = 1 (always, as Some(-inf)).
+    /// ln(1 − κ).
     pub(crate) ln_keep_conversion: f64,
     /// κ.
     pub(crate) conversion: f64,
     /// μ threshold.
     pub(crate) ugc_threshold: u32,
-    /// Last step at which people share.
+    /// Last step at which people may share, plus one.
     pub(crate) horizon: u32,
-    /// Seeds when they are the same in every trial.
-    pub(crate) fixed_seeds: Option<Vec<u32>>,
-    /// Seeds per trial for random seeding.
-    pub(crate) random_seeds: usize,
+    /// Steps from engaging to sharing.
+    pub(crate) delay: DelaySampler,
+    /// The resolved seeding plans.
+    pub(crate) plans: Vec<ResolvedPlan>,
+    /// Seeds when they are the same in every trial (no random plan).
+    pub fixed_seeds: Option<Vec<u32>>,
     /// Master seed.
     pub(crate) seed: u64,
-    /// Whether to track per-segment counts (more than one segment).
+    /// The diffusion model.
+    pub(crate) model: Model,
+    /// Track per-segment counts (more than one segment).
     pub(crate) track_segments: bool,
+    /// Track per-role counts (more than one role).
+    pub(crate) track_roles: bool,
+}
+
+/// A ready-to-draw sharing delay.
+#[derive(Debug, Clone)]
+pub(crate) enum DelaySampler {
+    Fixed(u32),
+    Geometric(f64),
+    Exponential(Exp<f64>),
+    LogNormal(LogNormal<f64>),
+}
+
+impl DelaySampler {
+    fn new(d: Delay) -> Self {
+        match d {
+            Delay::Fixed(k) => DelaySampler::Fixed(k),
+            Delay::Geometric(p) => DelaySampler::Geometric(p),
+            Delay::Exponential(mean) => {
+                DelaySampler::Exponential(Exp::new(1.0 / mean).expect("validated mean"))
+            }
+            Delay::LogNormal(mu, sigma) => {
+                DelaySampler::LogNormal(LogNormal::new(mu, sigma).expect("validated sigma"))
+            }
+        }
+    }
+
+    /// Draws a delay in steps (≥ 1).
+    #[inline]
+    pub(crate) fn draw<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> u32 {
+        let x = match self {
+            DelaySampler::Fixed(k) => return *k,
+            DelaySampler::Geometric(p) => {
+                if *p >= 1.0 {
+                    return 1;
+                }
+                // 1 + failures before the first success.
+                let u = crate::rng::unit(rng);
+                1.0 + ((1.0 - u).ln() / (1.0 - p).ln()).floor()
+            }
+            DelaySampler::Exponential(e) => e.sample(rng).ceil(),
+            DelaySampler::LogNormal(l) => l.sample(rng).ceil(),
+        };
+        x.clamp(1.0, 1.0e6) as u32
+    }
 }
 
 /// Engagement probability of one exposure: `1 − (1 − min(1, s))^(1 + λ·trust)`.
@@ -127,15 +182,27 @@ impl<'g> Compiled<'g> {
     /// Compiles a scenario's content and seeding plan against `graph`.
     ///
     /// Complexity: O(n + m).
-    pub fn new(scenario: &Scenario, graph: &'g SocialGraph) -> Self {
+    ///
+    /// # Errors
+    /// [`crate::Error::Scenario`] when the seeding plan does not fit the graph.
+    pub fn new(scenario: &Scenario, graph: &'g SocialGraph) -> Result<Self> {
         let c: &Content = &scenario.content;
-        let base_sticky: Vec<f64> = c.resonance.iter().map(|r| c.stickiness * r).collect();
+        let roles = graph.vocabulary().roles.len().max(1);
+        let role_m = |r: usize, v: &[f64]| v.get(r).copied().unwrap_or(1.0);
+        let sticky: Vec<f64> = c
+            .resonance
+            .iter()
+            .flat_map(|r| (0..roles).map(move |k| (r, k)))
+            .map(|(r, k)| c.stickiness * r * role_m(k, &c.role_stickiness))
+            .collect();
+        let rl = graph.roles();
         let n = graph.node_count();
         let seg = graph.segments();
         let trust = graph.trust();
         let targets = graph.targets();
         let offsets = graph.offsets();
-        let keep_acc = c.novelty_half_life.is_none();
+        let lt = scenario.model == Model::LinearThreshold;
+        let keep_acc = c.novelty_half_life.is_none() && !lt;
         let mut acc = vec![0u32; if keep_acc { graph.arc_count() } else { 0 }];
         let mut nodes = vec![NodeRec::default(); n];
         // Chunks of people own contiguous arc ranges, so they compile in parallel.
@@ -157,8 +224,9 @@ impl<'g> Compiled<'g> {
             }
         }
         let p_of = |a: usize| {
+            let v = targets[a] as usize;
             engage_probability(
-                base_sticky[seg[targets[a] as usize] as usize],
+                sticky[seg[v] as usize * roles + rl[v] as usize],
                 c.endorsement,
                 trust[a] as f64,
             )
@@ -186,32 +254,56 @@ impl<'g> Compiled<'g> {
                 }
             }
         });
-        let fixed_seeds = match &scenario.seeding {
-            Seeding::Explicit(ids) => Some(ids.clone()),
-            Seeding::TopDegree(k) => Some(graph.by_out_degree()[..*k].to_vec()),
-            Seeding::Random(_) => None,
+        let lt_weight = if lt {
+            lt_weights(graph, c.endorsement)
+        } else {
+            Vec::new()
         };
-        let random_seeds = match scenario.seeding {
-            Seeding::Random(k) => k,
-            _ => 0,
+        let plans = scenario.resolve_seeding(graph)?;
+        let fixed_seeds = if plans
+            .iter()
+            .all(|p| matches!(p, ResolvedPlan::Fixed(_) | ResolvedPlan::Paid { .. }))
+        {
+            Some(
+                plans
+                    .iter()
+                    .flat_map(|p| {
+                        if let ResolvedPlan::Fixed(v) = p {
+                            v.clone()
+                        } else {
+                            Vec::new()
+                        }
+                    })
+                    .collect(),
+            )
+        } else {
+            None
         };
-        Compiled {
+        let share_threshold = (0..roles)
+            .map(|k| threshold32((c.shareability * role_m(k, &c.role_shareability)).min(1.0)))
+            .collect();
+        Ok(Compiled {
             graph,
             acc,
+            lt_weight,
             nodes,
-            base_sticky,
+            sticky,
+            roles,
             half_life: c.novelty_half_life,
             endorsement: c.endorsement,
-            share_threshold: vec![threshold32(c.shareability); graph.vocabulary().roles.len()],
+            share_threshold,
             ln_keep_conversion: (1.0 - c.conversion).ln(),
             conversion: c.conversion,
             ugc_threshold: threshold32(c.ugc),
             horizon: scenario.horizon.unwrap_or(u32::MAX),
+            delay: DelaySampler::new(c.share_delay),
+            plans,
             fixed_seeds,
-            random_seeds,
             seed: scenario.seed,
+            model: scenario.model,
             track_segments: graph.vocabulary().segments.len() > 1,
-        }
+            track_roles: roles > 1,
+        })
     }
 
     /// Conversion probability of a person engaged through a tie of this trust.
@@ -226,16 +318,22 @@ impl<'g> Compiled<'g> {
         }
     }
 
-    /// σ·r for person `v` at full novelty.
+    /// σ · r · m_role for person `v` at full novelty.
     #[inline]
     pub(crate) fn sticky_of(&self, v: u32) -> f64 {
-        self.base_sticky[self.graph.segments()[v as usize] as usize]
+        let v = v as usize;
+        self.sticky[self.graph.segments()[v] as usize * self.roles + self.graph.roles()[v] as usize]
     }
 
     /// p_max of sharer `u` as a probability.
     #[inline]
     pub(crate) fn pmax_of(&self, u: u32) -> f64 {
         self.nodes[u as usize].pmax31 as f64 / ONE31 as f64
+    }
+
+    /// Number of roles tracked per trial (0 when only one).
+    pub fn tracked_roles(&self) -> usize {
+        if self.track_roles { self.roles } else { 0 }
     }
 
     /// Number of segments tracked per trial (0 when only one).
@@ -246,4 +344,32 @@ impl<'g> Compiled<'g> {
             0
         }
     }
+}
+
+/// Linear-threshold influence of each arc u → v: the trust-weighted share of
+/// v's in-ties, `trust(u→v) / Σ trust into v` (or `1 / in-degree` when v's
+/// in-ties all have trust 0), amplified by endorsement: × (1 + λ·trust).
+/// With equal trust and λ = 0 this is the textbook 1 / in-degree.
+fn lt_weights(graph: &SocialGraph, endorsement: f64) -> Vec<f32> {
+    let n = graph.node_count();
+    let mut into = vec![0f64; n];
+    let mut indeg = vec![0u32; n];
+    for (&v, &t) in graph.targets().iter().zip(graph.trust()) {
+        into[v as usize] += t as f64;
+        indeg[v as usize] += 1;
+    }
+    graph
+        .targets()
+        .iter()
+        .zip(graph.trust())
+        .map(|(&v, &t)| {
+            let v = v as usize;
+            let base = if into[v] > 0.0 {
+                t as f64 / into[v]
+            } else {
+                1.0 / indeg[v] as f64
+            };
+            (base * (1.0 + endorsement * t as f64)) as f32
+        })
+        .collect()
 }

@@ -45,6 +45,10 @@ pub struct Ensemble {
     pub per_segment: Vec<u32>,
     /// Number of segments in `per_segment`.
     pub segments: usize,
+    /// Reached, engaged and seeds per role per trial (trials × roles × 3); empty with one role.
+    pub per_role: Vec<u32>,
+    /// Number of roles in `per_role`.
+    pub roles: usize,
     /// Sum over trials of the out-degree of everyone who shared (edges examined).
     pub edges_examined: u64,
 }
@@ -75,6 +79,7 @@ impl Ensemble {
         self.outcomes.append(&mut other.outcomes);
         self.steps.append(&mut other.steps);
         self.per_segment.append(&mut other.per_segment);
+        self.per_role.append(&mut other.per_role);
         self.edges_examined += other.edges_examined;
     }
 }
@@ -108,6 +113,7 @@ pub fn run_range(c: &Compiled<'_>, first: u64, opts: &RunOptions<'_>) -> Result<
     let blocks = trials.div_ceil(block);
     let n = c.graph.node_count();
     let nseg = c.tracked_segments();
+    let nrole = c.tracked_roles();
     let workspaces: Mutex<Vec<Workspace>> = Mutex::new(Vec::new());
     let done = AtomicU64::new(0);
     let parts: Vec<Ensemble> = pool.install(|| {
@@ -124,6 +130,7 @@ pub fn run_range(c: &Compiled<'_>, first: u64, opts: &RunOptions<'_>) -> Result<
                 let hi = (lo + block).min(first + trials);
                 let mut part = Ensemble {
                     segments: nseg,
+                    roles: nrole,
                     step_offsets: vec![0],
                     ..Default::default()
                 };
@@ -134,6 +141,7 @@ pub fn run_range(c: &Compiled<'_>, first: u64, opts: &RunOptions<'_>) -> Result<
                     part.steps.extend_from_slice(ws.per_step());
                     part.step_offsets.push(part.steps.len() as u64);
                     part.per_segment.extend_from_slice(ws.per_segment());
+                    part.per_role.extend_from_slice(ws.per_role());
                     part.edges_examined += ws.edges_examined;
                 }
                 if let Ok(mut p) = workspaces.lock() {
@@ -148,6 +156,7 @@ pub fn run_range(c: &Compiled<'_>, first: u64, opts: &RunOptions<'_>) -> Result<
     });
     let mut all = Ensemble {
         segments: nseg,
+        roles: nrole,
         step_offsets: vec![0],
         ..Default::default()
     };

@@ -18,14 +18,89 @@ pub(super) struct RawContent {
     ugc: Option<f64>,
     novelty_half_life: Option<f64>,
     resonance: Option<BTreeMap<String, f64>>,
+    roles: Option<BTreeMap<String, RawRoleMultipliers>>,
+    share_delay: Option<RawDelay>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawRoleMultipliers {
+    stickiness: Option<f64>,
+    shareability: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "distribution", rename_all = "snake_case", deny_unknown_fields)]
+pub(super) enum RawDelay {
+    Fixed { steps: u32 },
+    Geometric { p: f64 },
+    Exponential { mean: f64 },
+    LogNormal { mu: f64, sigma: f64 },
+}
+
+/// A person id in a scenario: a number, or a label of a labelled edge list.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum PersonId {
+    /// 0-based id (or a numeric label).
+    Number(u64),
+    /// A label from the edge list.
+    Label(String),
+}
+
+impl std::fmt::Display for PersonId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PersonId::Number(n) => write!(f, "{n}"),
+            PersonId::Label(s) => write!(f, "{s:?}"),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(tag = "strategy", rename_all = "snake_case", deny_unknown_fields)]
+pub(super) enum RawPlan {
+    Explicit {
+        nodes: Vec<PersonId>,
+    },
+    Random {
+        count: u64,
+        segments: Option<Vec<String>>,
+        roles: Option<Vec<String>>,
+    },
+    TopDegree {
+        count: u64,
+        segments: Option<Vec<String>>,
+        roles: Option<Vec<String>>,
+    },
+    ByRole {
+        role: String,
+        count: Option<u64>,
+        pick: Option<String>,
+    },
+    BySegment {
+        segments: Vec<String>,
+        count: u64,
+        pick: Option<String>,
+    },
+    EmployeeAdvocacy {
+        count: Option<u64>,
+        role: Option<String>,
+        pick: Option<String>,
+    },
+    PaidReach {
+        impressions: u64,
+        segments: Option<Vec<String>>,
+        brand_trust: Option<f64>,
+    },
+}
+
+/// `[seeding]`: one plan, or `plans = [..]` to combine several.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
 pub(super) enum RawSeeding {
-    Explicit { nodes: Vec<u64> },
-    Random { count: u64 },
-    TopDegree { count: u64 },
+    Many { plans: Vec<toml::Value> },
+    One(toml::Value),
 }
 
 /// The content being spread (DESIGN.md's σ, β, λ, κ, μ, r_s, half-life).
@@ -45,17 +120,72 @@ pub struct Content {
     pub novelty_half_life: Option<f64>,
     /// r_s per segment id (default 1).
     pub resonance: Vec<f64>,
+    /// Multiplier on σ per role id (default 1).
+    pub role_stickiness: Vec<f64>,
+    /// Multiplier on β per role id (default 1).
+    pub role_shareability: Vec<f64>,
+    /// Steps from engaging to sharing.
+    pub share_delay: Delay,
 }
 
-/// Who posts at step 0.
+/// Steps between engaging and sharing (at least 1).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Delay {
+    /// Always this many steps (≥ 1). The default is 1.
+    Fixed(u32),
+    /// 1 + a geometric number of extra steps: each step the person shares with probability p.
+    Geometric(f64),
+    /// ⌈Exponential(mean)⌉, at least 1.
+    Exponential(f64),
+    /// ⌈LogNormal(mu, sigma)⌉, at least 1.
+    LogNormal(f64, f64),
+}
+
+/// How a selection plan picks among the people who match it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pick {
+    /// The largest out-degrees first (ties: smaller id), the same in every trial.
+    TopDegree,
+    /// Uniformly at random, anew in every trial.
+    Random,
+}
+
+/// One part of a seeding plan.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Seeding {
-    /// These people (internal ids), in every trial.
-    Explicit(Vec<u32>),
-    /// `count` people drawn uniformly without replacement, anew each trial.
-    Random(usize),
-    /// The `count` people with the largest out-degree (ties: smaller id).
-    TopDegree(usize),
+pub enum Plan {
+    /// These people, in every trial.
+    Explicit(Vec<PersonId>),
+    /// `count` people (None: all) among those in `segments` and `roles`
+    /// (None: any), picked by `pick`. They post at step 0.
+    Select {
+        /// How many (None: everyone who matches).
+        count: Option<usize>,
+        /// Segment ids to draw from.
+        segments: Option<Vec<u16>>,
+        /// Role ids to draw from.
+        roles: Option<Vec<u8>>,
+        /// How to pick.
+        pick: Pick,
+    },
+    /// Paid impressions: `impressions` people (not seeds) in `segments` are
+    /// exposed at step 0 by a brand channel whose trust is `brand_trust`;
+    /// they engage like anyone exposed, but are not seeds.
+    PaidReach {
+        /// People exposed per campaign.
+        impressions: usize,
+        /// Segment ids targeted (None: everyone).
+        segments: Option<Vec<u16>>,
+        /// Trust in the brand channel, in [0, 1].
+        brand_trust: f64,
+    },
+}
+
+/// The seeding plan: its parts are combined (no person is picked twice;
+/// later parts pick among those not yet picked).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Seeding {
+    /// The parts, in order, with the strategy name each came from.
+    pub plans: Vec<(String, Plan)>,
 }
 
 fn allowed_unit(file: &str, key: &str, v: f64) -> Result<f64> {
@@ -70,7 +200,12 @@ fn allowed_unit(file: &str, key: &str, v: f64) -> Result<f64> {
 }
 
 /// Validates `[content]` against the segments.
-pub(super) fn parse_content(c: RawContent, segments: &[Segment], file: &str) -> Result<Content> {
+pub(super) fn parse_content(
+    c: RawContent,
+    segments: &[Segment],
+    roles: &[String],
+    file: &str,
+) -> Result<Content> {
     let bad = |msg: String| Error::Scenario {
         file: file.into(),
         msg,
@@ -112,6 +247,47 @@ pub(super) fn parse_content(c: RawContent, segments: &[Segment], file: &str) -> 
         resonance[i] = r;
     }
 
+    let mut role_stickiness = vec![1.0; roles.len()];
+    let mut role_shareability = vec![1.0; roles.len()];
+    for (role, m) in c.roles.unwrap_or_default() {
+        let Some(i) = roles.iter().position(|r| *r == role) else {
+            return Err(bad(format!(
+                "[content.roles].{role}: no such role; roles are {roles:?}"
+            )));
+        };
+        for (key, v, slot) in [
+            ("stickiness", m.stickiness, &mut role_stickiness[i]),
+            ("shareability", m.shareability, &mut role_shareability[i]),
+        ] {
+            if let Some(v) = v {
+                if !(v >= 0.0 && v.is_finite()) {
+                    return Err(bad(format!(
+                        "[content.roles.{role}].{key} = {v} is out of range; allowed: a multiplier ≥ 0"
+                    )));
+                }
+                *slot = v;
+            }
+        }
+    }
+    let share_delay = match c.share_delay {
+        None => Delay::Fixed(1),
+        Some(RawDelay::Fixed { steps }) if (1..=10_000).contains(&steps) => Delay::Fixed(steps),
+        Some(RawDelay::Geometric { p }) if p > 0.0 && p <= 1.0 => Delay::Geometric(p),
+        Some(RawDelay::Exponential { mean }) if mean > 0.0 && mean <= 10_000.0 => {
+            Delay::Exponential(mean)
+        }
+        Some(RawDelay::LogNormal { mu, sigma })
+            if mu.is_finite() && mu <= 9.0 && sigma > 0.0 && sigma <= 5.0 =>
+        {
+            Delay::LogNormal(mu, sigma)
+        }
+        Some(other) => {
+            return Err(bad(format!(
+                "[content.share_delay] = {other:?} is out of range; allowed: fixed steps 1–10000, geometric 0 < p ≤ 1, exponential 0 < mean ≤ 10000, log_normal mu ≤ 9 and 0 < sigma ≤ 5"
+            )));
+        }
+    };
+
     Ok(Content {
         stickiness,
         shareability,
@@ -120,74 +296,384 @@ pub(super) fn parse_content(c: RawContent, segments: &[Segment], file: &str) -> 
         ugc,
         novelty_half_life: c.novelty_half_life,
         resonance,
+        role_stickiness,
+        role_shareability,
+        share_delay,
     })
 }
 
-/// Validates `[seeding]`.
-pub(super) fn parse_seeding(raw: RawSeeding, file: &str) -> Result<Seeding> {
+fn names_to_ids<T: TryFrom<usize>>(
+    key: &str,
+    names: &[String],
+    known: &[String],
+    what: &str,
+    file: &str,
+) -> Result<Vec<T>> {
+    if names.is_empty() {
+        return Err(Error::Scenario {
+            file: file.into(),
+            msg: format!("{key} is empty; list at least one {what}"),
+        });
+    }
+    names
+        .iter()
+        .map(|n| {
+            known
+                .iter()
+                .position(|k| k == n)
+                .and_then(|i| T::try_from(i).ok())
+                .ok_or_else(|| Error::Scenario {
+                    file: file.into(),
+                    msg: format!("{key}: no {what} named {n:?}; {what}s are {known:?}"),
+                })
+        })
+        .collect()
+}
+
+fn parse_pick(key: &str, pick: Option<String>, default: Pick, file: &str) -> Result<Pick> {
+    match pick.as_deref() {
+        None => Ok(default),
+        Some("top_degree") => Ok(Pick::TopDegree),
+        Some("random") => Ok(Pick::Random),
+        Some(other) => Err(Error::Scenario {
+            file: file.into(),
+            msg: format!(
+                "{key}.pick = {other:?} is not known; allowed: \"top_degree\", \"random\""
+            ),
+        }),
+    }
+}
+
+fn parse_plan(
+    raw: RawPlan,
+    key: &str,
+    segments: &[String],
+    roles: &[String],
+    file: &str,
+) -> Result<(String, Plan)> {
     let bad = |msg: String| Error::Scenario {
         file: file.into(),
         msg,
     };
-    let seeding = match raw {
-        RawSeeding::Explicit { nodes } => {
-            if nodes.is_empty() {
-                return Err(bad(
-                    "[seeding].nodes is empty; list at least one person id".into()
-                ));
-            }
-            let mut ids = Vec::with_capacity(nodes.len());
-            for (i, &u) in nodes.iter().enumerate() {
-                if u >= crate::graph::MAX_NODES as u64 || nodes[..i].contains(&u) {
-                    return Err(bad(format!(
-                        "[seeding].nodes[{i}] = {u} is a repeated or impossible person id"
-                    )));
-                }
-                ids.push(u as u32);
-            }
-            Seeding::Explicit(ids)
+    let count = |c: u64| -> Result<usize> {
+        if c == 0 || c > u32::MAX as u64 {
+            Err(bad(format!(
+                "{key}.count = {c} is out of range; allowed: 1 to {}",
+                u32::MAX
+            )))
+        } else {
+            Ok(c as usize)
         }
-        RawSeeding::Random { count } | RawSeeding::TopDegree { count } if count == 0 => {
-            return Err(bad(
-                "[seeding].count = 0 is out of range; allowed: ≥ 1".into()
-            ));
-        }
-        RawSeeding::Random { count } => Seeding::Random(count.min(u32::MAX as u64) as usize),
-        RawSeeding::TopDegree { count } => Seeding::TopDegree(count.min(u32::MAX as u64) as usize),
     };
-    Ok(seeding)
+    let segs = |v: Option<Vec<String>>| -> Result<Option<Vec<u16>>> {
+        v.map(|v| names_to_ids::<u16>(&format!("{key}.segments"), &v, segments, "segment", file))
+            .transpose()
+    };
+    let rols = |v: Option<Vec<String>>| -> Result<Option<Vec<u8>>> {
+        v.map(|v| names_to_ids::<u8>(&format!("{key}.roles"), &v, roles, "role", file))
+            .transpose()
+    };
+    Ok(match raw {
+        RawPlan::Explicit { nodes } => {
+            if nodes.is_empty() {
+                return Err(bad(format!(
+                    "{key}.nodes is empty; list at least one person id"
+                )));
+            }
+            for (i, u) in nodes.iter().enumerate() {
+                if nodes[..i].contains(u) {
+                    return Err(bad(format!("{key}.nodes[{i}] = {u} is listed twice")));
+                }
+            }
+            ("explicit".into(), Plan::Explicit(nodes))
+        }
+        RawPlan::Random {
+            count: c,
+            segments: s,
+            roles: r,
+        } => (
+            "random".into(),
+            Plan::Select {
+                count: Some(count(c)?),
+                segments: segs(s)?,
+                roles: rols(r)?,
+                pick: Pick::Random,
+            },
+        ),
+        RawPlan::TopDegree {
+            count: c,
+            segments: s,
+            roles: r,
+        } => (
+            "top_degree".into(),
+            Plan::Select {
+                count: Some(count(c)?),
+                segments: segs(s)?,
+                roles: rols(r)?,
+                pick: Pick::TopDegree,
+            },
+        ),
+        RawPlan::ByRole {
+            role,
+            count: c,
+            pick,
+        } => (
+            format!("by_role:{role}"),
+            Plan::Select {
+                count: c.map(count).transpose()?,
+                segments: None,
+                roles: rols(Some(vec![role]))?,
+                pick: parse_pick(key, pick, Pick::TopDegree, file)?,
+            },
+        ),
+        RawPlan::BySegment {
+            segments: s,
+            count: c,
+            pick,
+        } => (
+            "by_segment".into(),
+            Plan::Select {
+                count: Some(count(c)?),
+                segments: segs(Some(s))?,
+                roles: None,
+                pick: parse_pick(key, pick, Pick::Random, file)?,
+            },
+        ),
+        RawPlan::EmployeeAdvocacy {
+            count: c,
+            role,
+            pick,
+        } => (
+            "employee_advocacy".into(),
+            Plan::Select {
+                count: c.map(count).transpose()?,
+                segments: None,
+                roles: rols(Some(vec![role.unwrap_or_else(|| "employee".into())]))?,
+                pick: parse_pick(key, pick, Pick::Random, file)?,
+            },
+        ),
+        RawPlan::PaidReach {
+            impressions,
+            segments: s,
+            brand_trust,
+        } => {
+            let t = brand_trust.unwrap_or(0.5);
+            if !(0.0..=1.0).contains(&t) {
+                return Err(bad(format!(
+                    "{key}.brand_trust = {t} is out of range; allowed: 0 ≤ brand_trust ≤ 1"
+                )));
+            }
+            (
+                "paid_reach".into(),
+                Plan::PaidReach {
+                    impressions: count(impressions).map_err(|_| {
+                        bad(format!(
+                            "{key}.impressions = {impressions} is out of range; allowed: 1 to {}",
+                            u32::MAX
+                        ))
+                    })?,
+                    segments: segs(s)?,
+                    brand_trust: t,
+                },
+            )
+        }
+    })
+}
+
+fn toml_plan(v: toml::Value, key: &str, file: &str) -> Result<RawPlan> {
+    RawPlan::deserialize(v).map_err(|e| Error::Scenario {
+        file: file.into(),
+        msg: format!("{key}: {}", e.to_string().trim()),
+    })
+}
+
+/// Validates `[seeding]`.
+pub(super) fn parse_seeding(
+    raw: RawSeeding,
+    segments: &[String],
+    roles: &[String],
+    file: &str,
+) -> Result<Seeding> {
+    let raws: Vec<(String, toml::Value)> = match raw {
+        RawSeeding::Many { plans } => {
+            if plans.is_empty() {
+                return Err(Error::Scenario {
+                    file: file.into(),
+                    msg: "[seeding].plans is empty; give at least one plan".into(),
+                });
+            }
+            plans
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (format!("[seeding].plans[{i}]"), v))
+                .collect()
+        }
+        RawSeeding::One(v) => vec![("[seeding]".into(), v)],
+    };
+    let mut plans = Vec::with_capacity(raws.len());
+    for (key, v) in raws {
+        let raw = toml_plan(v, &key, file)?;
+        plans.push(parse_plan(raw, &key, segments, roles, file)?);
+    }
+    Ok(Seeding { plans })
+}
+
+/// A seeding plan resolved against a graph.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResolvedPlan {
+    /// The same people in every trial.
+    Fixed(Vec<u32>),
+    /// `count` people drawn each trial from `pool`.
+    Random {
+        /// Candidates.
+        pool: Vec<u32>,
+        /// How many.
+        count: usize,
+    },
+    /// Paid impressions drawn each trial from `pool`.
+    Paid {
+        /// Candidates.
+        pool: Vec<u32>,
+        /// How many.
+        impressions: usize,
+        /// Trust in the brand channel.
+        brand_trust: f64,
+    },
 }
 
 impl Scenario {
-    /// Checks the seeding plan against a graph.
+    /// Resolves the seeding plan against a graph: people in explicit lists
+    /// exist, and every plan has enough people to pick from (counting those
+    /// earlier plans took).
     ///
     /// # Errors
-    /// [`Error::Scenario`] naming `[seeding]`.
-    pub fn check_seeding(&self, g: &SocialGraph) -> Result<()> {
+    /// [`Error::Scenario`] naming the plan.
+    pub fn resolve_seeding(&self, g: &SocialGraph) -> Result<Vec<ResolvedPlan>> {
         let bad = |msg: String| Error::Scenario {
             file: self.file.clone(),
             msg,
         };
         let n = g.node_count();
-        match &self.seeding {
-            Seeding::Explicit(ids) => {
-                if let Some(i) = ids.iter().position(|&u| u as usize >= n) {
-                    return Err(bad(format!(
-                        "[seeding].nodes[{i}] = {} is not a person; ids run from 0 to {}",
-                        ids[i],
-                        n - 1
-                    )));
-                }
+        let key = |i: usize| {
+            if self.seeding.plans.len() == 1 {
+                "[seeding]".to_string()
+            } else {
+                format!("[seeding].plans[{i}]")
             }
-            Seeding::Random(k) | Seeding::TopDegree(k) => {
-                if *k > n {
-                    return Err(bad(format!(
-                        "[seeding].count = {k} is more than the {n} people in the graph"
-                    )));
+        };
+        let mut taken = vec![false; n];
+        let mut by_degree: Option<Vec<u32>> = None;
+        let mut out = Vec::with_capacity(self.seeding.plans.len());
+        for (i, (_, plan)) in self.seeding.plans.iter().enumerate() {
+            let matches = |segments: &Option<Vec<u16>>, roles: &Option<Vec<u8>>, u: u32| {
+                segments
+                    .as_ref()
+                    .is_none_or(|s| s.contains(&g.segments()[u as usize]))
+                    && roles
+                        .as_ref()
+                        .is_none_or(|r| r.contains(&g.roles()[u as usize]))
+            };
+            match plan {
+                Plan::Explicit(ids) => {
+                    let mut v = Vec::with_capacity(ids.len());
+                    for (j, id) in ids.iter().enumerate() {
+                        let label = match id {
+                            PersonId::Number(x) => x.to_string(),
+                            PersonId::Label(s) => s.clone(),
+                        };
+                        let u = g.id_of(&label).ok_or_else(|| {
+                            bad(format!("{}.nodes[{j}] = {id} is not a person in the graph (ids run from 0 to {})", key(i), n.saturating_sub(1)))
+                        })?;
+                        if taken[u as usize] {
+                            return Err(bad(format!(
+                                "{}.nodes[{j}] = {id} is already a seed of an earlier plan",
+                                key(i)
+                            )));
+                        }
+                        taken[u as usize] = true;
+                        v.push(u);
+                    }
+                    out.push(ResolvedPlan::Fixed(v));
+                }
+                Plan::Select {
+                    count,
+                    segments,
+                    roles,
+                    pick,
+                } => {
+                    let pool: Vec<u32> = match pick {
+                        Pick::TopDegree => {
+                            by_degree.get_or_insert_with(|| g.by_out_degree()).clone()
+                        }
+                        Pick::Random => (0..n as u32).collect(),
+                    }
+                    .into_iter()
+                    .filter(|&u| !taken[u as usize] && matches(segments, roles, u))
+                    .collect();
+                    let k = count.unwrap_or(pool.len());
+                    if k == 0 || k > pool.len() {
+                        return Err(bad(format!(
+                            "{} asks for {} people but only {} match it{}",
+                            key(i),
+                            k,
+                            pool.len(),
+                            if i > 0 { " (after earlier plans)" } else { "" }
+                        )));
+                    }
+                    match pick {
+                        Pick::TopDegree => {
+                            for &u in &pool[..k] {
+                                taken[u as usize] = true;
+                            }
+                            out.push(ResolvedPlan::Fixed(pool[..k].to_vec()));
+                        }
+                        Pick::Random => {
+                            if k == pool.len() {
+                                for &u in &pool {
+                                    taken[u as usize] = true;
+                                }
+                                out.push(ResolvedPlan::Fixed(pool));
+                            } else {
+                                out.push(ResolvedPlan::Random { pool, count: k });
+                            }
+                        }
+                    }
+                }
+                Plan::PaidReach {
+                    impressions,
+                    segments,
+                    brand_trust,
+                } => {
+                    let pool: Vec<u32> = (0..n as u32)
+                        .filter(|&u| matches(segments, &None, u))
+                        .collect();
+                    if *impressions > pool.len() {
+                        return Err(bad(format!(
+                            "{}.impressions = {impressions} is more than the {} people it targets",
+                            key(i),
+                            pool.len()
+                        )));
+                    }
+                    out.push(ResolvedPlan::Paid {
+                        pool,
+                        impressions: *impressions,
+                        brand_trust: *brand_trust,
+                    });
                 }
             }
         }
-        Ok(())
+        if !out.iter().any(|p| !matches!(p, ResolvedPlan::Paid { .. })) && out.is_empty() {
+            return Err(bad("[seeding] has no plan".into()));
+        }
+        Ok(out)
+    }
+
+    /// Checks the seeding plan against a graph.
+    ///
+    /// # Errors
+    /// [`Error::Scenario`] naming `[seeding]`.
+    pub fn check_seeding(&self, g: &SocialGraph) -> Result<()> {
+        self.resolve_seeding(g).map(|_| ())
     }
 }
 

@@ -5,7 +5,7 @@ mod audience;
 mod campaign;
 
 pub use audience::{DegreeSource, GraphSpec, Segment};
-pub use campaign::{Content, Seeding, sample_distinct};
+pub use campaign::{Content, Delay, PersonId, Pick, Plan, ResolvedPlan, Seeding, sample_distinct};
 
 use crate::error::{Error, Result};
 use crate::graph::trust::TrustDist;
@@ -51,6 +51,8 @@ struct RawScenario {
 pub enum Model {
     /// Independent cascade (DESIGN.md, model v1).
     IndependentCascade,
+    /// Linear threshold ("social proof"): see the README for how σ and λ act.
+    LinearThreshold,
 }
 
 impl Model {
@@ -58,6 +60,7 @@ impl Model {
     pub fn as_str(&self) -> &'static str {
         match self {
             Model::IndependentCascade => "independent_cascade",
+            Model::LinearThreshold => "linear_threshold",
         }
     }
 }
@@ -174,9 +177,10 @@ impl Scenario {
         }
         let model = match raw.model.as_deref().unwrap_or("independent_cascade") {
             "independent_cascade" => Model::IndependentCascade,
+            "linear_threshold" => Model::LinearThreshold,
             other => {
                 return Err(bad(format!(
-                    "model = {other:?} is not known; allowed: \"independent_cascade\""
+                    "model = {other:?} is not known; allowed: \"independent_cascade\", \"linear_threshold\""
                 )));
             }
         };
@@ -188,8 +192,10 @@ impl Scenario {
 
         let aud = audience::parse(raw.graph, raw.audience, file, base)?;
         let (graph, trust, segments, audience) = (aud.graph, aud.trust, aud.segments, aud.audience);
-        let content = campaign::parse_content(raw.content, &segments, file)?;
-        let seeding = campaign::parse_seeding(raw.seeding, file)?;
+        let role_names = audience.vocabulary().roles;
+        let segment_names: Vec<String> = segments.iter().map(|s| s.name.clone()).collect();
+        let content = campaign::parse_content(raw.content, &segments, &role_names, file)?;
+        let seeding = campaign::parse_seeding(raw.seeding, &segment_names, &role_names, file)?;
         Ok(Scenario {
             name,
             description: raw.description.unwrap_or_default(),
