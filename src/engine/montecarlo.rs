@@ -69,7 +69,8 @@ impl Ensemble {
         &self.steps[self.step_offsets[i] as usize..self.step_offsets[i + 1] as usize]
     }
 
-    fn append(&mut self, mut other: Ensemble) {
+    /// Appends a later run of trials (as from [`run_range`]) to this one.
+    pub fn append(&mut self, mut other: Ensemble) {
         let base = self.steps.len() as u64;
         if self.step_offsets.is_empty() {
             self.step_offsets.push(0);
