@@ -539,7 +539,7 @@ fn ensemble_matches_trial_by_trial_runs_for_any_thread_count() {
     let mut st = Setup::new(0.45, &[0, 5], 300);
     st.shareability = 0.8;
     let s = st.scenario();
-    let c = Compiled::new(&s, &g);
+    let c = Compiled::new(&s, &g).expect("seeding fits the graph");
     let one = run_ensemble(
         &c,
         &RunOptions {

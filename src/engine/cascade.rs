@@ -131,11 +131,22 @@ impl Workspace {
     }
 }
 
-/// Starts loading `x` early (a software prefetch in safe code): the value is
-/// not needed, so the out-of-order core keeps working while it arrives.
+/// Hints the CPU to bring the cache line holding `x` closer. A hint only:
+/// unlike an early load, a prefetch retires at once, so a cache miss does not
+/// hold up the instructions behind it; it never faults and cannot change
+/// results. The one `unsafe` in the crate (an intrinsic without a safe form).
 #[inline(always)]
-fn prefetch<T: Copy>(x: &T) {
-    std::hint::black_box(*x);
+#[allow(unsafe_code)]
+fn prefetch<T>(x: &T) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: `_mm_prefetch` has no architectural effect (no load, no fault);
+    // SSE is part of the x86_64 baseline; the pointer comes from a reference.
+    unsafe {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T0>((x as *const T).cast::<i8>());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = x;
 }
 
 /// Uniform in (0, 1] from 53 random bits.
@@ -413,9 +424,13 @@ fn run_trial_impl<const GROUPS: bool, const LT: bool>(
             let bt = *brand_trust as f32;
             for &v in &picked {
                 let p = if LT {
-                    // The brand channel counts as one in-tie of full weight × (1 + λ·trust).
-                    let theta = unit(&mut rng) * (1.0 - c.sticky_of(v).min(1.0));
-                    if (1.0 + c.endorsement * bt as f64) >= theta {
+                    // The brand channel is an in-tie whose share of influence
+                    // is brand_trust, amplified like any tie: × (1 + λ·trust).
+                    let theta = unit(&mut rng) as f32;
+                    let f = (bt as f64 * (1.0 + c.endorsement * bt as f64)) as f32;
+                    ws.threshold[v as usize] = theta;
+                    ws.influence[v as usize] = f;
+                    if f as f64 >= theta as f64 * (1.0 - c.sticky_of(v).min(1.0)) {
                         1.0
                     } else {
                         0.0

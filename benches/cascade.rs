@@ -1,0 +1,85 @@
+//! The engine's hot paths: one cascade (`run_trial`) on the built-in default
+//! scenario's graph and on a 75k-person Erdős–Rényi graph, and an ensemble
+//! of 1000 trials. Fixed seeds; trial numbers cycle through a fixed range so
+//! every run measures the same cascades.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use std::hint::black_box;
+use std::path::Path;
+use viralsim::engine::{Compiled, RunOptions, Workspace, cascade::run_trial, run_ensemble};
+use viralsim::scenario::Scenario;
+
+/// A 75 879-person directed ER graph (the size of the peer graph) with mean
+/// out-degree 6.7; σ = 0.2 makes the cascade supercritical (c·σ ≈ 1.3).
+const ER_75K: &str = r#"
+name = "bench_er"
+seed = 11
+[graph]
+kind = "erdos_renyi"
+nodes = 75879
+mean_degree = 6.7
+directed = true
+[content]
+stickiness = 0.2
+shareability = 1.0
+endorsement = 1.0
+[seeding]
+strategy = "top_degree"
+count = 10
+"#;
+
+fn one_cascade(c: &mut Criterion) {
+    let mut g = c.benchmark_group("one_cascade");
+    let default = Scenario::builtin_default();
+    let er = Scenario::from_toml(ER_75K, "bench_er.toml", Path::new("."), "bench_er")
+        .expect("valid bench scenario");
+    for (label, s) in [("default_scenario", &default), ("erdos_renyi_75k", &er)] {
+        let graph = s.build_graph().expect("graph builds");
+        let compiled = Compiled::new(s, &graph).expect("seeding fits the graph");
+        let mut ws = Workspace::new(graph.node_count());
+        let mut trial = 0u64;
+        g.bench_function(label, |b| {
+            b.iter(|| {
+                trial = (trial + 1) % 1024;
+                black_box(run_trial(&compiled, &mut ws, black_box(trial)))
+            })
+        });
+    }
+    g.finish();
+}
+
+fn ensemble(c: &mut Criterion) {
+    let mut g = c.benchmark_group("ensemble");
+    g.sample_size(10);
+    let s = Scenario::builtin_default();
+    let graph = s.build_graph().expect("graph builds");
+    let compiled = Compiled::new(&s, &graph).expect("seeding fits the graph");
+    for (label, threads) in [
+        ("default_1000_trials_1_thread", 1),
+        ("default_1000_trials_all_threads", 0),
+    ] {
+        g.bench_function(label, |b| {
+            b.iter(|| {
+                run_ensemble(
+                    &compiled,
+                    &RunOptions {
+                        trials: 1000,
+                        threads,
+                        progress: None,
+                    },
+                )
+                .expect("runs")
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    // No HTML plots: criterion's plotters backend needs system fonts, which
+    // a bare machine does not have (it panics with FontUnavailable).
+    config = Criterion::default().without_plots();
+    targets = one_cascade, ensemble
+}
+criterion_main!(benches);
