@@ -222,6 +222,79 @@ fn print_summary(r: &crate::run::RunReport) {
         "  P(reach ≥ {}) = {:.3} [{:.3}, {:.3}]",
         s.viral_threshold, s.going_viral.estimate, s.going_viral.ci95[0], s.going_viral.ci95[1]
     );
+    for (label, key) in [("response rate", "response_rate"), ("virality", "virality")] {
+        let m = &s.metrics[key];
+        println!(
+            "  {label:<14} {:>11.3}%   [{:>9.3}%, {:>9.3}%]   (per campaign: ÷ people reached)",
+            100.0 * m.mean,
+            100.0 * m.ci95[0],
+            100.0 * m.ci95[1]
+        );
+    }
+    if let Some(e) = &s.economics {
+        use crate::scenario::money_label as money;
+        let c = &e.currency;
+        for (label, key) in [
+            ("revenue", "revenue"),
+            ("cost", "cost"),
+            ("profit", "profit"),
+        ] {
+            let m = &s.metrics[key];
+            println!(
+                "  {label:<14} {:>12} {c} [{}, {}]",
+                money(m.mean),
+                money(m.ci95[0]),
+                money(m.ci95[1])
+            );
+        }
+        if let (Some(m), Some(p)) = (s.metrics.get("roi"), &e.roi_positive) {
+            println!(
+                "  ROI            {:>11.1}%   [{:.1}%, {:.1}%];  P(ROI > 0) = {:.3} [{:.3}, {:.3}]",
+                100.0 * m.mean,
+                100.0 * m.ci95[0],
+                100.0 * m.ci95[1],
+                p.estimate,
+                p.ci95[0],
+                p.ci95[1]
+            );
+        }
+        let b = &e.bought;
+        let seeds: Vec<String> = b
+            .seeds
+            .iter()
+            .map(|(role, k)| format!("{} {role}", money(*k)))
+            .collect();
+        let mut bought = format!("seeds: {}", seeds.join(", "));
+        if b.paid_impressions > 0.0 {
+            bought += &format!("; {} paid impressions", money(b.paid_impressions));
+        }
+        println!("  bought         {bought} (per campaign)");
+        match e.budget {
+            Some(budget) => println!(
+                "  cost vs budget {} of {} {c} ({:.0}%)",
+                money(b.cost),
+                money(budget),
+                100.0 * b.cost / budget.max(f64::MIN_POSITIVE)
+            ),
+            None => println!(
+                "  cost           {} {c} per campaign (no budget given)",
+                money(b.cost)
+            ),
+        }
+    }
+    if s.precision.mode == "auto" {
+        println!(
+            "  precision      ±{:.2}% of mean reach after {} trials (target ±{:.2}%{})",
+            100.0 * s.precision.reach_relative_half_width,
+            s.precision.trials,
+            100.0 * s.precision.target.unwrap_or(0.0),
+            if s.precision.met == Some(true) {
+                ""
+            } else {
+                ", NOT met: max_trials reached"
+            }
+        );
+    }
     println!("  results: {}/", r.out_dir.display());
 }
 

@@ -3,7 +3,7 @@
 
 use crate::engine::{Ensemble, TrialOutcome};
 use crate::graph::SocialGraph;
-use crate::scenario::Scenario;
+use crate::scenario::{PlanCost, Scenario};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -147,7 +147,18 @@ impl Proportion {
         let half = z * (p * (1.0 - p) / nf + z * z / (4.0 * nf * nf)).sqrt() / denom;
         Proportion {
             estimate: p,
-            ci95: [(centre - half).max(0.0), (centre + half).min(1.0)],
+            ci95: [
+                if k == 0 {
+                    0.0
+                } else {
+                    (centre - half).max(0.0)
+                },
+                if k >= n {
+                    1.0
+                } else {
+                    (centre + half).min(1.0)
+                },
+            ],
             count: k,
         }
     }
@@ -203,6 +214,92 @@ pub struct SegmentSummary {
     pub engaged: Stat,
     /// Mean engaged ÷ mean reached in the segment.
     pub engagement_rate: f64,
+    /// 95% interval of the engagement rate (delta method for a ratio of means).
+    pub engagement_rate_ci95: [f64; 2],
+}
+
+/// Per-role results (role "public" is everyone without a role).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RoleSummary {
+    /// People holding the role.
+    pub people: u64,
+    /// Seeds of this role per campaign.
+    pub seeds: Stat,
+    /// Reached in the role (seeds included).
+    pub reached: Stat,
+    /// Engaged in the role (seeds included).
+    pub engaged: Stat,
+    /// Mean engaged ÷ mean reached in the role.
+    pub engagement_rate: f64,
+    /// 95% interval of the engagement rate (delta method for a ratio of means).
+    pub engagement_rate_ci95: [f64; 2],
+}
+
+/// What the budget bought: realised means per campaign.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bought {
+    /// Seeds per campaign by role.
+    pub seeds: BTreeMap<String, f64>,
+    /// Paid impressions delivered per campaign.
+    pub paid_impressions: f64,
+    /// Cost of the seeds per campaign.
+    pub seed_cost: f64,
+    /// Cost of the impressions per campaign.
+    pub impressions_cost: f64,
+    /// Fixed cost per campaign.
+    pub fixed_cost: f64,
+    /// Total cost per campaign.
+    pub cost: f64,
+    /// Mean cost ÷ budget (null without a budget).
+    pub budget_share: Option<f64>,
+}
+
+/// Economics of the campaign (present when the scenario has `[economics]`).
+/// Per-trial revenue, cost, profit and ROI are in `metrics`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EconomicsSummary {
+    /// Currency label.
+    pub currency: String,
+    /// Revenue per conversion.
+    pub value_per_conversion: f64,
+    /// Cost per thousand paid impressions delivered.
+    pub cpm: f64,
+    /// Seed cost per role.
+    pub seed_cost: BTreeMap<String, f64>,
+    /// The budget (null: none given).
+    pub budget: Option<f64>,
+    /// The seeding plan costed before simulating (expected role mix for random plans).
+    pub planned: Option<PlanCost>,
+    /// What the budget bought, as realised in the trials.
+    pub bought: Bought,
+    /// P(ROI > 0) with its Wilson interval (null when every cost is 0).
+    pub roi_positive: Option<Proportion>,
+    /// (mean revenue − mean cost) ÷ mean cost (null when the mean cost is 0).
+    pub roi_of_means: Option<f64>,
+    /// Conversions per campaign that pay for the mean cost (null when a conversion is worth 0).
+    pub break_even_conversions: Option<f64>,
+    /// Share of campaigns whose cost exceeded the budget (random seeding can
+    /// draw dearer roles than planned; null without a budget).
+    pub over_budget: Option<Proportion>,
+}
+
+/// How the number of trials was chosen and how precise mean reach is.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PrecisionSummary {
+    /// "fixed" (a number of trials) or "auto" (until the precision is met).
+    pub mode: String,
+    /// Requested relative half-width of the 95% interval of mean reach (auto only).
+    pub target: Option<f64>,
+    /// Cap on trials (auto only).
+    pub max_trials: Option<u64>,
+    /// Trials run.
+    pub trials: u64,
+    /// Half-width of the 95% interval of mean reach, in people.
+    pub reach_half_width: f64,
+    /// The same relative to mean reach.
+    pub reach_relative_half_width: f64,
+    /// Whether the target was met (auto only).
+    pub met: Option<bool>,
 }
 
 /// What was run, echoed into the summary.
@@ -248,6 +345,12 @@ pub struct Summary {
     pub rates: BTreeMap<String, f64>,
     /// Per-segment results (empty with a single segment).
     pub segments: BTreeMap<String, SegmentSummary>,
+    /// Per-role results (empty with a single role).
+    pub roles: BTreeMap<String, RoleSummary>,
+    /// Costs, revenue and what the budget bought (null without `[economics]`).
+    pub economics: Option<EconomicsSummary>,
+    /// Trials run and the precision of mean reach.
+    pub precision: PrecisionSummary,
     /// Cascade size (engaged) in power-of-two bins.
     pub cascade_size_distribution: Vec<SizeBin>,
     /// Time series with bands.
@@ -398,6 +501,128 @@ pub fn time_series(ens: &Ensemble) -> TimeSeries {
     }
 }
 
+/// One value per trial, in trial order.
+fn per_trial(ens: &Ensemble, f: impl Fn(&TrialOutcome) -> f64) -> Vec<f64> {
+    ens.outcomes.iter().map(f).collect()
+}
+
+/// 95% interval of Σa ÷ Σb over trials (ratio of means) by the delta
+/// method: R ± 1.96 · sd(a − R·b) / (√n · mean b). [0, 0] when b is all 0.
+pub fn ratio_ci95(a: &[f64], b: &[f64]) -> [f64; 2] {
+    let n = a.len() as f64;
+    let (sa, sb) = (a.iter().sum::<f64>(), b.iter().sum::<f64>());
+    if sb <= 0.0 || a.len() < 2 {
+        let r = if sb > 0.0 { sa / sb } else { 0.0 };
+        return [r, r];
+    }
+    let r = sa / sb;
+    let var = a
+        .iter()
+        .zip(b)
+        .map(|(x, y)| (x - r * y).powi(2))
+        .sum::<f64>()
+        / (n - 1.0);
+    let half = 1.959964 * var.sqrt() / (n.sqrt() * (sb / n));
+    [r - half, r + half]
+}
+
+/// Seeds of each role id in trial `t` (role 0, "public", when roles are not tracked).
+pub fn trial_seeds_by_role(ens: &Ensemble, t: usize) -> Vec<(usize, u32)> {
+    if ens.roles == 0 {
+        vec![(0, ens.outcomes[t].seeds)]
+    } else {
+        (0..ens.roles)
+            .map(|r| (r, ens.per_role[(t * ens.roles + r) * 3 + 2]))
+            .collect()
+    }
+}
+
+/// Per-trial revenue, cost, profit and ROI (added to `metrics`) and the
+/// economics section of the summary.
+fn economics_summary(
+    scenario: &Scenario,
+    graph: &SocialGraph,
+    ens: &Ensemble,
+    metrics: &mut BTreeMap<String, Stat>,
+) -> EconomicsSummary {
+    let e = scenario
+        .economics
+        .as_ref()
+        .expect("called only with [economics]");
+    let n = ens.len();
+    let names = &graph.vocabulary().roles;
+    let nroles = names.len().max(1);
+    let mut seeds_sum = vec![0u64; nroles];
+    let (mut revenue, mut cost, mut seed_cost, mut paid) =
+        (Vec::with_capacity(n), Vec::with_capacity(n), 0.0f64, 0u64);
+    for (t, o) in ens.outcomes.iter().enumerate() {
+        let by_role = trial_seeds_by_role(ens, t);
+        for &(r, k) in &by_role {
+            seeds_sum[r] += k as u64;
+        }
+        let c = e.trial_cost(by_role.iter().copied(), o.paid_reached);
+        seed_cost += c - o.paid_reached as f64 * e.cpm / 1000.0 - e.fixed_cost;
+        paid += o.paid_reached as u64;
+        cost.push(c);
+        revenue.push(o.converted as f64 * e.value_per_conversion);
+    }
+    let profit: Vec<f64> = revenue.iter().zip(&cost).map(|(r, c)| r - c).collect();
+    let all_costly = cost.iter().all(|&c| c > 0.0);
+    let (rs, cs) = (Stat::of(&revenue), Stat::of(&cost));
+    metrics.insert("revenue".into(), rs);
+    metrics.insert("cost".into(), cs);
+    metrics.insert("profit".into(), Stat::of(&profit));
+    let mut roi_positive = None;
+    if all_costly {
+        let roi: Vec<f64> = profit.iter().zip(&cost).map(|(p, c)| p / c).collect();
+        roi_positive = Some(Proportion::of(
+            roi.iter().filter(|&&x| x > 0.0).count() as u64,
+            n as u64,
+        ));
+        metrics.insert("roi".into(), Stat::of(&roi));
+    }
+    let nf = n.max(1) as f64;
+    let role_name = |r: usize| names.get(r).cloned().unwrap_or_else(|| "public".into());
+    let bought = Bought {
+        seeds: seeds_sum
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| **k > 0)
+            .map(|(r, &k)| (role_name(r), k as f64 / nf))
+            .collect(),
+        paid_impressions: paid as f64 / nf,
+        seed_cost: seed_cost / nf,
+        impressions_cost: paid as f64 / nf * e.cpm / 1000.0,
+        fixed_cost: e.fixed_cost,
+        cost: cs.mean,
+        budget_share: e.budget.filter(|&b| b > 0.0).map(|b| cs.mean / b),
+    };
+    EconomicsSummary {
+        currency: e.currency.clone(),
+        value_per_conversion: e.value_per_conversion,
+        cpm: e.cpm,
+        seed_cost: e
+            .seed_cost
+            .iter()
+            .enumerate()
+            .map(|(r, &c)| (role_name(r), c))
+            .collect(),
+        budget: e.budget,
+        planned: scenario.plan_cost(graph).ok().flatten(),
+        bought,
+        roi_positive,
+        roi_of_means: (cs.mean > 0.0).then(|| (rs.mean - cs.mean) / cs.mean),
+        break_even_conversions: (e.value_per_conversion > 0.0)
+            .then(|| cs.mean / e.value_per_conversion),
+        over_budget: e.budget.map(|b| {
+            Proportion::of(
+                cost.iter().filter(|&&c| c > b + 0.005).count() as u64,
+                n as u64,
+            )
+        }),
+    }
+}
+
 /// Power-of-two bins of the engaged count.
 pub fn size_distribution(ens: &Ensemble) -> Vec<SizeBin> {
     let mut bins: BTreeMap<u32, u64> = BTreeMap::new();
@@ -464,6 +689,23 @@ pub fn summarize(
         ratio(mean("converted"), mean("reached")),
     );
 
+    for (name, col) in [
+        (
+            "response_rate",
+            per_trial(ens, |o| ratio(o.earned_media as f64, o.reached as f64)),
+        ),
+        (
+            "virality",
+            per_trial(ens, |o| ratio(o.shared as f64, o.reached as f64)),
+        ),
+    ] {
+        metrics.insert(name.to_string(), Stat::of(&col));
+    }
+    let economics = scenario
+        .economics
+        .as_ref()
+        .map(|_| economics_summary(scenario, graph, ens, &mut metrics));
+
     let mut segments = BTreeMap::new();
     if ens.segments > 0 {
         let k = ens.segments;
@@ -484,12 +726,64 @@ pub fn summarize(
                 SegmentSummary {
                     people: people[si],
                     engagement_rate: ratio(es.mean, rs.mean),
+                    engagement_rate_ci95: ratio_ci95(&e, &r),
                     reached: rs,
                     engaged: es,
                 },
             );
         }
     }
+    let mut roles = BTreeMap::new();
+    if ens.roles > 0 {
+        let k = ens.roles;
+        let mut people = vec![0u64; k];
+        for &r in graph.roles() {
+            people[r as usize] += 1;
+        }
+        for (ri, name) in graph.vocabulary().roles.iter().enumerate().take(k) {
+            let col = |j: usize| -> Vec<f64> {
+                (0..ens.len())
+                    .map(|t| ens.per_role[(t * k + ri) * 3 + j] as f64)
+                    .collect()
+            };
+            let (r, e, s) = (col(0), col(1), col(2));
+            let (rs, es) = (Stat::of(&r), Stat::of(&e));
+            roles.insert(
+                name.clone(),
+                RoleSummary {
+                    people: people[ri],
+                    seeds: Stat::of(&s),
+                    engagement_rate: ratio(es.mean, rs.mean),
+                    engagement_rate_ci95: ratio_ci95(&e, &r),
+                    reached: rs,
+                    engaged: es,
+                },
+            );
+        }
+    }
+    let reached = metrics["reached"];
+    let half = 1.959964 * reached.stderr;
+    let rel = if reached.mean > 0.0 {
+        half / reached.mean
+    } else if half == 0.0 {
+        0.0
+    } else {
+        f64::INFINITY
+    };
+    let precision = PrecisionSummary {
+        mode: if scenario.precision.is_some() {
+            "auto"
+        } else {
+            "fixed"
+        }
+        .to_string(),
+        target: scenario.precision.map(|p| p.target),
+        max_trials: scenario.precision.map(|p| p.max_trials),
+        trials: n,
+        reach_half_width: half,
+        reach_relative_half_width: rel,
+        met: scenario.precision.map(|p| rel <= p.target),
+    };
     Summary {
         format: SUMMARY_FORMAT,
         run: RunInfo {
@@ -516,6 +810,9 @@ pub fn summarize(
         viral_threshold: threshold,
         rates,
         segments,
+        roles,
+        economics,
+        precision,
         cascade_size_distribution: size_distribution(ens),
         time_series: time_series(ens),
     }

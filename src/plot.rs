@@ -409,3 +409,228 @@ pub fn degree_distribution(
         .map_err(|e| err(path, e))?;
     root.present().map_err(|e| err(path, e))
 }
+
+/// Which breakdown [`breakdown`] draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Breakdown {
+    /// Audience segments (`summary.segments`).
+    Segments,
+    /// Audience roles (`summary.roles`).
+    Roles,
+}
+
+/// Results per segment or per role: above, people reached and engaged per
+/// campaign (bars at the mean, whiskers over the 95% interval of the mean,
+/// labelled with the mean); below, the engagement rate (engaged ÷ reached)
+/// with its 95% interval.
+///
+/// # Errors
+/// [`Error::Write`] if the PNG cannot be rendered or written.
+pub fn breakdown(summary: &Summary, by: Breakdown, path: &Path) -> Result<()> {
+    register_fonts();
+    struct Row {
+        name: String,
+        people: u64,
+        reached: crate::metrics::Stat,
+        engaged: crate::metrics::Stat,
+        rate: f64,
+        rate_ci: [f64; 2],
+    }
+    let (what, rows): (&str, Vec<Row>) = match by {
+        Breakdown::Segments => (
+            "segment",
+            summary
+                .segments
+                .iter()
+                .map(|(k, s)| Row {
+                    name: k.clone(),
+                    people: s.people,
+                    reached: s.reached,
+                    engaged: s.engaged,
+                    rate: s.engagement_rate,
+                    rate_ci: s.engagement_rate_ci95,
+                })
+                .collect(),
+        ),
+        Breakdown::Roles => (
+            "audience role",
+            summary
+                .roles
+                .iter()
+                .map(|(k, s)| Row {
+                    name: k.clone(),
+                    people: s.people,
+                    reached: s.reached,
+                    engaged: s.engaged,
+                    rate: s.engagement_rate,
+                    rate_ci: s.engagement_rate_ci95,
+                })
+                .collect(),
+        ),
+    };
+    let k = rows.len().max(1);
+    let xr = 0f64..k as f64;
+    let root = BitMapBackend::new(path, (W, H)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| err(path, e))?;
+    let (top, bottom) = root.split_vertically((H as f64 * 0.56) as u32);
+    use plotters::style::text_anchor::{HPos, Pos, VPos};
+    let centre_top = Pos::new(HPos::Center, VPos::Top);
+    let centre_bottom = Pos::new(HPos::Center, VPos::Bottom);
+    let name_style = (FONT, 28).into_font().color(&BLACK).pos(centre_top);
+    let people_style = (FONT, 22)
+        .into_font()
+        .color(&RGBColor(90, 90, 90))
+        .pos(centre_top);
+    let value_style = (FONT, 24).into_font().color(&BLACK).pos(centre_bottom);
+    // A whisker over [lo, hi] at x, with caps (in pixels, so tiny intervals stay visible as a cap).
+    let whisker = |area: &DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>,
+                   top: (i32, i32),
+                   bottom: (i32, i32)|
+     -> Result<()> {
+        let style = BLACK.stroke_width(3);
+        for el in [
+            PathElement::new(vec![top, bottom], style),
+            PathElement::new(vec![(top.0 - 12, top.1), (top.0 + 12, top.1)], style),
+            PathElement::new(
+                vec![(bottom.0 - 12, bottom.1), (bottom.0 + 12, bottom.1)],
+                style,
+            ),
+        ] {
+            area.draw(&el).map_err(|e| err(path, e))?;
+        }
+        Ok(())
+    };
+    // Group names under a panel, in pixels (plotters has no labels at arbitrary x).
+    let group_names = |area: &DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>,
+                       at: &dyn Fn(f64) -> (i32, i32)|
+     -> Result<()> {
+        for (i, r) in rows.iter().enumerate() {
+            let (x, y) = at(i as f64 + 0.5);
+            area.draw(&Text::new(r.name.clone(), (x, y + 10), name_style.clone()))
+                .map_err(|e| err(path, e))?;
+            let p = format!("{} people", count_label(&(r.people as f64)));
+            area.draw(&Text::new(p, (x, y + 44), people_style.clone()))
+                .map_err(|e| err(path, e))?;
+        }
+        Ok(())
+    };
+
+    // Top: people reached and engaged per campaign.
+    let ymax = nice_max(
+        rows.iter()
+            .map(|r| r.reached.ci95[1].max(r.engaged.ci95[1]))
+            .fold(0.0, f64::max),
+    ) * 1.4;
+    let mut chart = ChartBuilder::on(&top)
+        .caption(
+            format!("{}: reach and engagement by {what}", summary.run.name),
+            (FONT, 40).into_font().style(FontStyle::Bold),
+        )
+        .margin(24)
+        .margin_bottom(10)
+        .x_label_area_size(80)
+        .y_label_area_size(150)
+        .build_cartesian_2d(xr.clone(), 0f64..ymax)
+        .map_err(|e| err(path, e))?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .x_label_formatter(&|_| String::new())
+        .y_desc("People per campaign (mean, 95% CI)")
+        .y_label_formatter(&count_label)
+        .light_line_style(WHITE.mix(0.0))
+        .label_style((FONT, 26))
+        .axis_desc_style((FONT, 30))
+        .draw()
+        .map_err(|e| err(path, e))?;
+    for (j, (label, color)) in [("Reached", BLUE), ("Engaged", ORANGE)]
+        .into_iter()
+        .enumerate()
+    {
+        let stat = |r: &Row| if j == 0 { r.reached } else { r.engaged };
+        let x0 = |i: usize| i as f64 + 0.1 + 0.4 * j as f64;
+        chart
+            .draw_series(rows.iter().enumerate().map(|(i, r)| {
+                Rectangle::new(
+                    [(x0(i), 0.0), (x0(i) + 0.38, stat(r).mean)],
+                    color.mix(0.85).filled(),
+                )
+            }))
+            .map_err(|e| err(path, e))?
+            .label(format!("{label} (people per campaign)"))
+            .legend(move |(x, y)| Rectangle::new([(x, y - 8), (x + 30, y + 8)], color.filled()));
+        for (i, r) in rows.iter().enumerate() {
+            let s = stat(r);
+            let hi = chart.backend_coord(&(x0(i) + 0.19, s.ci95[1].max(s.mean)));
+            let lo = chart.backend_coord(&(x0(i) + 0.19, s.ci95[0].max(0.0)));
+            whisker(&root, hi, lo)?;
+            root.draw(&Text::new(
+                count_label(&s.mean),
+                (hi.0, hi.1 - 8),
+                value_style.clone(),
+            ))
+            .map_err(|e| err(path, e))?;
+        }
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .label_font((FONT, 26))
+        .legend_area_size(40)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .margin(12)
+        .draw()
+        .map_err(|e| err(path, e))?;
+    let at = |x: f64| chart.backend_coord(&(x, 0.0));
+    group_names(&root, &at)?;
+
+    // Bottom: engagement rate with its interval.
+    let rmax = (rows.iter().map(|r| r.rate_ci[1]).fold(0.0, f64::max) * 100.0 * 1.25).max(1.0);
+    let mut chart = ChartBuilder::on(&bottom)
+        .caption(
+            format!("Engagement rate by {what} (engaged ÷ reached, with 95% CI)"),
+            (FONT, 32).into_font().style(FontStyle::Bold),
+        )
+        .margin(24)
+        .margin_top(6)
+        .x_label_area_size(80)
+        .y_label_area_size(150)
+        .build_cartesian_2d(xr, 0f64..rmax)
+        .map_err(|e| err(path, e))?;
+    chart
+        .configure_mesh()
+        .disable_x_mesh()
+        .x_labels(0)
+        .x_label_formatter(&|_| String::new())
+        .y_desc("Engagement rate (%)")
+        .y_label_formatter(&|y| format!("{y:.0}%"))
+        .light_line_style(WHITE.mix(0.0))
+        .label_style((FONT, 26))
+        .axis_desc_style((FONT, 30))
+        .draw()
+        .map_err(|e| err(path, e))?;
+    chart
+        .draw_series(rows.iter().enumerate().map(|(i, r)| {
+            Rectangle::new(
+                [(i as f64 + 0.3, 0.0), (i as f64 + 0.7, r.rate * 100.0)],
+                GREEN.mix(0.85).filled(),
+            )
+        }))
+        .map_err(|e| err(path, e))?;
+    for (i, r) in rows.iter().enumerate() {
+        let hi = chart.backend_coord(&(i as f64 + 0.5, r.rate_ci[1].max(r.rate) * 100.0));
+        let lo = chart.backend_coord(&(i as f64 + 0.5, r.rate_ci[0].max(0.0) * 100.0));
+        whisker(&root, hi, lo)?;
+        root.draw(&Text::new(
+            format!("{:.1}%", r.rate * 100.0),
+            (hi.0, hi.1 - 8),
+            value_style.clone(),
+        ))
+        .map_err(|e| err(path, e))?;
+    }
+    let at = |x: f64| chart.backend_coord(&(x, 0.0));
+    group_names(&root, &at)?;
+    root.present().map_err(|e| err(path, e))
+}

@@ -1,6 +1,7 @@
 //! The whole job: scenario → graph → ensemble → summary → files and charts.
 
-use crate::engine::{Compiled, Ensemble, RunOptions, run_ensemble};
+use crate::engine::montecarlo::run_range;
+use crate::engine::{Compiled, Ensemble, RunOptions};
 use crate::error::{Error, Result};
 use crate::export;
 use crate::graph::SocialGraph;
@@ -79,6 +80,7 @@ pub fn apply_overrides(s: &mut Scenario, set: &RunSettings<'_>) -> Result<()> {
             ));
         }
         s.trials = t;
+        s.precision = None;
     }
     if let Some(seed) = set.seed {
         s.seed = seed;
@@ -118,21 +120,61 @@ pub fn simulate_timed(
 ) -> Result<(Summary, Ensemble, [f64; 2])> {
     let t0 = Instant::now();
     let compiled = Compiled::new(s, g)?;
-    let total = s.trials;
-    let cb = set.progress.map(|p| move |done: u64| p(done, total));
-    let cb_ref: Option<&(dyn Fn(u64) + Sync)> = cb.as_ref().map(|f| f as &(dyn Fn(u64) + Sync));
-    let ens = run_ensemble(
-        &compiled,
-        &RunOptions {
-            trials: s.trials,
-            threads: set.threads.unwrap_or(0),
-            progress: cb_ref,
-        },
-    )?;
+    // The budget must cover the plan before anything is simulated.
+    s.plan_cost(g)?;
+    let batch = |first: u64, trials: u64| -> Result<Ensemble> {
+        let total = first + trials;
+        let cb = set
+            .progress
+            .map(|p| move |done: u64| p(first + done, total));
+        let cb_ref: Option<&(dyn Fn(u64) + Sync)> = cb.as_ref().map(|f| f as &(dyn Fn(u64) + Sync));
+        run_range(
+            &compiled,
+            first,
+            &RunOptions {
+                trials,
+                threads: set.threads.unwrap_or(0),
+                progress: cb_ref,
+            },
+        )
+    };
+    let mut ens = batch(0, s.trials)?;
+    if let Some(p) = s.precision {
+        // Double the trials until mean reach is precise enough or the cap is
+        // reached. Trial i depends only on (seed, i) and the rule only on the
+        // results so far, so the trials run are the same on every machine.
+        loop {
+            let n = ens.len() as u64;
+            if reach_relative_half_width(&ens) <= p.target || n >= p.max_trials {
+                break;
+            }
+            ens.append(batch(n, n.min(p.max_trials - n))?);
+        }
+    }
     let t1 = Instant::now();
     let summary = summarize(s, g, compiled.fixed_seeds.as_deref(), &ens);
     let secs = [(t1 - t0).as_secs_f64(), t1.elapsed().as_secs_f64()];
     Ok((summary, ens, secs))
+}
+
+/// Half-width of the 95% interval of mean reach over the trials so far,
+/// relative to the mean (0 when every trial reached the same number; ∞ when
+/// the mean is 0 and trials differ).
+pub fn reach_relative_half_width(ens: &Ensemble) -> f64 {
+    let n = ens.len();
+    if n < 2 {
+        return f64::INFINITY;
+    }
+    let xs: Vec<f64> = ens.outcomes.iter().map(|o| o.reached as f64).collect();
+    let st = crate::metrics::Stat::of(&xs);
+    let half = 1.959964 * st.stderr;
+    if st.mean > 0.0 {
+        half / st.mean
+    } else if half == 0.0 {
+        0.0
+    } else {
+        f64::INFINITY
+    }
 }
 
 /// Runs a scenario end to end and writes `summary.json`, `trials.csv`,
@@ -168,7 +210,21 @@ pub fn execute(scenario: &Scenario, out_dir: &Path, set: &RunSettings<'_>) -> Re
                 plot::cascade_ccdf(&summary, &ensemble, p)
             }),
             ("funnel.png", &|p: &Path| plot::funnel(&summary, p)),
+            ("segments.png", &|p: &Path| {
+                plot::breakdown(&summary, plot::Breakdown::Segments, p)
+            }),
+            ("roles.png", &|p: &Path| {
+                plot::breakdown(&summary, plot::Breakdown::Roles, p)
+            }),
         ] {
+            let wanted = match name {
+                "segments.png" => summary.segments.len() > 1,
+                "roles.png" => summary.roles.len() > 1,
+                _ => true,
+            };
+            if !wanted {
+                continue;
+            }
             let p = out_dir.join(name);
             let tmp = out_dir.join(format!(".{name}.partial.png"));
             f(&tmp)?;
@@ -192,7 +248,7 @@ pub fn execute(scenario: &Scenario, out_dir: &Path, set: &RunSettings<'_>) -> Re
         "viralsim_version": env!("CARGO_PKG_VERSION"),
         "threads": threads,
         "timings_s": timings,
-        "trials_per_s": s.trials as f64 / simulate_s.max(1e-9),
+        "trials_per_s": ensemble.len() as f64 / simulate_s.max(1e-9),
         "edges_examined": ensemble.edges_examined,
         "graph_bytes": g.heap_bytes(),
     });

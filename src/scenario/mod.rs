@@ -3,9 +3,13 @@
 
 mod audience;
 mod campaign;
+mod economics;
+mod precision;
 
 pub use audience::{DegreeSource, GraphSpec, Segment};
 pub use campaign::{Content, Delay, PersonId, Pick, Plan, ResolvedPlan, Seeding, sample_distinct};
+pub use economics::{Economics, PlanCost, PlanLine, money_label};
+pub use precision::{AUTO_FIRST_BATCH, DEFAULT_MAX_TRIALS, DEFAULT_PRECISION, Precision};
 
 use crate::error::{Error, Result};
 use crate::graph::trust::TrustDist;
@@ -34,7 +38,9 @@ struct RawScenario {
     name: Option<String>,
     description: Option<String>,
     seed: Option<u64>,
-    trials: Option<u64>,
+    trials: Option<toml::Value>,
+    precision: Option<f64>,
+    max_trials: Option<u64>,
     horizon: Option<u32>,
     model: Option<String>,
     viral_threshold: Option<u64>,
@@ -42,6 +48,7 @@ struct RawScenario {
     audience: Option<RawAudience>,
     content: RawContent,
     seeding: RawSeeding,
+    economics: Option<economics::RawEconomics>,
 }
 
 // ---------------------------------------------------------- validated types
@@ -74,8 +81,10 @@ pub struct Scenario {
     pub description: String,
     /// Master seed.
     pub seed: u64,
-    /// Monte Carlo trials.
+    /// Monte Carlo trials (with `trials = "auto"`: the first batch).
     pub trials: u64,
+    /// `trials = "auto"`: run until mean reach has this precision.
+    pub precision: Option<Precision>,
     /// Last step at which people may share (None: until the cascade dies).
     pub horizon: Option<u32>,
     /// Diffusion model.
@@ -94,6 +103,8 @@ pub struct Scenario {
     pub content: Content,
     /// The seeding plan.
     pub seeding: Seeding,
+    /// Costs, budget and value per conversion (`[economics]`).
+    pub economics: Option<Economics>,
     /// The file it came from, for messages.
     pub file: String,
 }
@@ -162,12 +173,8 @@ impl Scenario {
                 "name = {name:?} is not allowed; use 1–100 letters, digits, '_', '-' or '.', not starting with '.' (it names the output folder)"
             )));
         }
-        let trials = raw.trials.unwrap_or(1000);
-        if trials == 0 || trials > MAX_TRIALS {
-            return Err(bad(format!(
-                "trials = {trials} is out of range; allowed: 1 to {MAX_TRIALS}"
-            )));
-        }
+        let (trials, precision) =
+            precision::parse(raw.trials, raw.precision, raw.max_trials, file)?;
         if let Some(h) = raw.horizon {
             if h == 0 || h > MAX_HORIZON {
                 return Err(bad(format!(
@@ -196,11 +203,16 @@ impl Scenario {
         let segment_names: Vec<String> = segments.iter().map(|s| s.name.clone()).collect();
         let content = campaign::parse_content(raw.content, &segments, &role_names, file)?;
         let seeding = campaign::parse_seeding(raw.seeding, &segment_names, &role_names, file)?;
+        let economics = raw
+            .economics
+            .map(|e| economics::parse(e, &role_names, file))
+            .transpose()?;
         Ok(Scenario {
             name,
             description: raw.description.unwrap_or_default(),
             seed: raw.seed.unwrap_or(1),
             trials,
+            precision,
             horizon: raw.horizon,
             model,
             viral_threshold: raw.viral_threshold,
@@ -210,6 +222,7 @@ impl Scenario {
             audience,
             content,
             seeding,
+            economics,
             file: file.to_string(),
         })
     }
