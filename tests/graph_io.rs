@@ -89,7 +89,7 @@ fn labels_are_remapped_and_written_back() {
     )
     .unwrap();
     let text = format!(
-        "seed = 1\n[graph]\nkind = \"edge_list\"\npath = \"g.csv\"\nattributes = \"people.csv\"\n{AUDIENCE}"
+        "seed = 1\n[graph]\nkind = \"edge_list\"\npath = \"g.csv\"\nids = \"label\"\nattributes = \"people.csv\"\n{AUDIENCE}"
     );
     let s = Scenario::from_toml(&text, "l.toml", dir.path(), "l").unwrap();
     let g = s.build_graph().unwrap();
@@ -237,11 +237,25 @@ fn cli_generate_then_stats() {
 fn cli_bad_edge_list_exits_2_naming_file_and_line() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("bad.txt");
-    std::fs::write(&f, "a b\nb c 3.0\n").unwrap();
+    std::fs::write(&f, "0 1\n1 2 3.0\n").unwrap();
     viralsim()
         .args(["graph", "stats"])
         .arg(&f)
         .assert()
         .code(2)
         .stderr(predicates::str::contains("bad.txt' line 2"));
+}
+
+#[test]
+fn a_typo_in_an_integer_edge_list_is_an_error_not_a_silent_relabel() {
+    // Default ids are 0-based integers: one bad id must not renumber everyone.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("g.txt"), "0 1\n1 2\n2 x\n").unwrap();
+    let text = "seed = 1\n[graph]\nkind = \"edge_list\"\npath = \"g.txt\"\n[content]\nstickiness = 0.1\n[seeding]\nstrategy = \"explicit\"\nnodes = [0]\n";
+    let s = Scenario::from_toml(text, "t.toml", dir.path(), "t").unwrap();
+    let err = s
+        .build_graph()
+        .expect_err("typo must be rejected")
+        .to_string();
+    assert!(err.contains("g.txt") && err.contains("line 3"), "{err}");
 }

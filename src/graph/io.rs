@@ -40,10 +40,11 @@ pub const NO_KIND: u8 = u8::MAX;
 /// How ids in an edge list are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum IdMode {
-    /// Integers when all ids are integers, labels otherwise.
-    #[default]
+    /// Integers when all ids are integers, labels otherwise (opt-in: a typo
+    /// in one id would silently renumber everyone).
     Auto,
-    /// 0-based integer ids.
+    /// 0-based integer ids (the default): anything else is an error naming the line.
+    #[default]
     Index,
     /// Arbitrary labels, numbered in order of first appearance.
     Label,
@@ -98,11 +99,11 @@ pub struct EdgeListOptions {
 }
 
 impl EdgeListOptions {
-    /// Defaults: auto ids, kinds adopted from the file.
+    /// Defaults: 0-based integer ids, kinds adopted from the file.
     pub fn new(directed: bool) -> Self {
         EdgeListOptions {
             directed,
-            ids: IdMode::Auto,
+            ids: IdMode::Index,
             kinds: Names::open(),
         }
     }

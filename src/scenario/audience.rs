@@ -299,7 +299,7 @@ fn parse_graph(
                         .into(),
                 );
             }
-            let ids = match ids.as_deref().unwrap_or("auto") {
+            let ids = match ids.as_deref().unwrap_or("index") {
                 "auto" => IdMode::Auto,
                 "index" => IdMode::Index,
                 "label" => IdMode::Label,
