@@ -729,9 +729,19 @@ impl Scenario {
                 ids: *ids,
                 kinds: io::Names::fixed(a.kinds.iter().map(|k| k.name.clone()).collect()),
             };
-            let el = io::read_edge_list_with(path, &opts)?;
+            // A file that cannot be read is named with the key that points to it.
+            let keyed = |key: &'static str| {
+                move |e: Error| match e {
+                    Error::Read { path, source } => Error::Scenario {
+                        file: self.file.clone(),
+                        msg: format!("[graph].{key}: cannot read '{}': {source}", path.display()),
+                    },
+                    other => other,
+                }
+            };
+            let el = io::read_edge_list_with(path, &opts).map_err(keyed("path"))?;
             let rows = match attributes {
-                Some(p) => Some(io::read_node_attributes(p)?),
+                Some(p) => Some(io::read_node_attributes(p).map_err(keyed("attributes"))?),
                 None => None,
             };
             let afile = attributes.as_ref().map(|p| p.display().to_string());
