@@ -1,0 +1,188 @@
+//! The linear threshold model against cynetdiff's, driven by
+//! `../shared/peers/peer_ic.py lt` (relative to the repository root).
+//!
+//! With stickiness 0, shareability 1 and endorsement 0, viralsim's LT is the
+//! textbook model: v engages once Σ w(u→v) over its engaged in-neighbours
+//! reaches θ_v ~ U(0, 1), with w(u→v) = trust(u→v) / Σ trust into v. On a
+//! seeded synthetic graph (5,000 people, 30,000 arcs, trust Beta(2, 2) in
+//! the third column), seeded at the 10 largest out-degrees, the expected
+//! number engaged (seeds included) must agree within 4 combined standard
+//! errors
+//! - with equal trust (the edge list without its trust column, trust fixed
+//!   at 0.5, so w = 1 / in-degree) against cynetdiff's default weights, and
+//! - with the trust column against cynetdiff given `--trust-weights`.
+//!
+//! If python3, numpy or cynetdiff is missing the test prints a notice and
+//! passes, unless the environment variable CI is set, in which case it fails
+//! (the policy of `tests/peer_agreement.rs`).
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use viralsim::run::{RunSettings, simulate};
+use viralsim::scenario::Scenario;
+
+const VIRALSIM_TRIALS: u64 = 20_000;
+const PEER_TRIALS: u64 = 10_000;
+
+fn peer_script() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/peers/peer_ic.py")
+}
+
+fn peer_available() -> Result<(), String> {
+    let script = peer_script();
+    if !script.exists() {
+        return Err(format!("peer script {} not found", script.display()));
+    }
+    match Command::new("python3")
+        .args(["-c", "import cynetdiff, numpy"])
+        .output()
+    {
+        Err(e) => Err(format!("python3 cannot be started: {e}")),
+        Ok(o) if !o.status.success() => Err(format!(
+            "python3 cannot import cynetdiff and numpy (pip install cynetdiff numpy): {}",
+            String::from_utf8_lossy(&o.stderr).trim()
+        )),
+        Ok(_) => Ok(()),
+    }
+}
+
+fn peer(args: &[&str]) -> Value {
+    let out = Command::new("python3")
+        .arg(peer_script())
+        .args(args)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "peer_ic.py {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).expect("utf-8 output");
+    let line = stdout
+        .lines()
+        .rfind(|l| l.trim_start().starts_with('{'))
+        .unwrap_or_else(|| panic!("no JSON from peer_ic.py {args:?}: {stdout}"));
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("bad JSON {line:?}: {e}"))
+}
+
+#[test]
+fn linear_threshold_agrees_with_cynetdiff_with_equal_and_trust_weights() {
+    if let Err(why) = peer_available() {
+        if std::env::var_os("CI").is_some() {
+            panic!("LT peer agreement cannot run in CI: {why}");
+        }
+        eprintln!("NOTICE: skipping the cynetdiff LT agreement test: {why}");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let with_trust = dir.path().join("lt_trust.txt");
+    let made = peer(&[
+        "make-graph",
+        "--nodes",
+        "5000",
+        "--arcs",
+        "30000",
+        "--seed",
+        "11",
+        "--out",
+        with_trust.to_str().expect("utf-8 path"),
+    ]);
+    let seeds: Vec<u64> = made["top_out_degree_nodes"]
+        .as_array()
+        .expect("top_out_degree_nodes")
+        .iter()
+        .map(|v| v.as_u64().expect("node id"))
+        .collect();
+    assert_eq!(seeds.len(), 10);
+    let seed_arg = seeds
+        .iter()
+        .map(u64::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    // The same arcs without trust: every tie gets the fixed trust below.
+    let plain = dir.path().join("lt_plain.txt");
+    let text = std::fs::read_to_string(&with_trust).expect("graph written");
+    let stripped: String = text
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| {
+            let mut f = l.split_whitespace();
+            format!("{} {}\n", f.next().unwrap(), f.next().unwrap())
+        })
+        .collect();
+    std::fs::write(&plain, stripped).expect("write plain graph");
+
+    let mut failures = Vec::new();
+    for (file, trust_weights) in [(&plain, false), (&with_trust, true)] {
+        let name = file.file_name().unwrap().to_str().unwrap();
+        let text = format!(
+            r#"
+seed = 777
+trials = {VIRALSIM_TRIALS}
+model = "linear_threshold"
+
+[graph]
+kind = "edge_list"
+path = "{name}"
+directed = true
+trust = {{ distribution = "fixed", value = 0.5 }}
+
+[content]
+stickiness = 0.0
+shareability = 1.0
+endorsement = 0.0
+
+[seeding]
+strategy = "explicit"
+nodes = {seeds:?}
+"#
+        );
+        let s = Scenario::from_toml(&text, "lt_peer.toml", dir.path(), "lt_peer")
+            .expect("valid scenario");
+        let g = s.build_graph().expect("graph loads");
+        let (sum, _) = simulate(&s, &g, &RunSettings::default()).expect("runs");
+        let ours = &sum.metrics["engaged"];
+        let mut args = vec![
+            "lt",
+            file.to_str().unwrap(),
+            "--directed",
+            "--seeds",
+            &seed_arg,
+        ];
+        let trials = PEER_TRIALS.to_string();
+        args.extend(["--trials", &trials]);
+        if trust_weights {
+            args.push("--trust-weights");
+        }
+        let theirs = peer(&args);
+        let (pm, pse) = (
+            theirs["mean"].as_f64().expect("mean"),
+            theirs["stderr"].as_f64().expect("stderr"),
+        );
+        let z = (ours.mean - pm).abs() / (ours.stderr.powi(2) + pse.powi(2)).sqrt();
+        eprintln!(
+            "LT agreement ({}): viralsim {:.2} ± {:.2}; cynetdiff {pm:.2} ± {pse:.2}; z = {z:.2}",
+            if trust_weights {
+                "trust weights"
+            } else {
+                "equal trust"
+            },
+            ours.mean,
+            ours.stderr
+        );
+        // The comparison must be able to fail: the cascade grows well beyond the seeds.
+        assert!(ours.mean > 30.0, "LT barely spreads: {}", ours.mean);
+        if z.is_nan() || z >= 4.0 {
+            failures.push(format!(
+                "{name} (trust weights: {trust_weights}): viralsim {} ± {} vs cynetdiff {pm} ± {pse} (z = {z:.2})",
+                ours.mean, ours.stderr
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "LT disagreement with cynetdiff beyond 4 standard errors:\n{}",
+        failures.join("\n")
+    );
+}
