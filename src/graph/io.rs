@@ -650,13 +650,22 @@ mod tests {
     #[test]
     fn labels_header_and_kinds() {
         let text = "source,target,kind,trust\nalice,bob,friend,0.9\nbob,carol,family,0.5\n7,alice,friend,1\n";
-        let e = parse_edge_list(text, true, "t").unwrap();
+        let auto = EdgeListOptions {
+            ids: IdMode::Auto,
+            ..EdgeListOptions::new(true)
+        };
+        // Integer ids are the default: labels are an error naming the line.
+        assert!(matches!(
+            parse_edge_list(text, true, "t"),
+            Err(Error::EdgeList { line: 2, .. })
+        ));
+        let e = parse_edge_list_with(text, &auto, "t").unwrap();
         let l = e.labels.as_ref().unwrap();
         assert_eq!(l, &["alice", "bob", "carol", "7"]);
         assert_eq!(e.kinds, vec!["friend".to_string(), "family".to_string()]);
         assert_eq!(e.arcs[0], (0, 1, 0.9, 0));
         // Integer ids seen before the first label are renumbered in order.
-        let e = parse_edge_list("5 3\n3 x\n", true, "t").unwrap();
+        let e = parse_edge_list_with("5 3\n3 x\n", &auto, "t").unwrap();
         assert_eq!(e.labels.unwrap(), vec!["5", "3", "x"]);
         // Declared kinds: unknown ones are errors, missing ones unresolved.
         let opts = EdgeListOptions {
