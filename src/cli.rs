@@ -132,13 +132,20 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
         Command::Validate { scenario } => {
             let s = Scenario::from_file(&scenario)?;
             let g = s.build_graph()?;
+            let trials = match &s.precision {
+                Some(p) => format!(
+                    "trials = auto (±{}% of mean reach, at most {})",
+                    100.0 * p.target,
+                    p.max_trials
+                ),
+                None => format!("{} trials", s.trials),
+            };
             println!(
-                "{}: ok — scenario '{}', {} people, {} arcs, {} trials",
+                "{}: ok — scenario '{}', {} people, {} arcs, {trials}",
                 scenario.display(),
                 s.name,
                 g.node_count(),
                 g.arc_count(),
-                s.trials
             );
             Ok(())
         }
@@ -165,17 +172,24 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 );
                 b
             });
-            let progress = |done: u64, _total: u64| {
+            let progress = |done: u64, total: u64| {
                 if let Some(b) = &bar {
+                    // With trials = "auto" the total grows batch by batch.
+                    b.set_length(total);
                     b.set_position(done);
                 }
             };
+            // Graph phases are shown on a terminal (big graphs take a while).
+            let phases = PhaseReporter::new(!quiet && std::io::stderr().is_terminal());
+            let graph_progress =
+                |phase: &str, done: u64, total: u64| phases.report(phase, done, total);
             let settings = RunSettings {
                 trials,
                 seed,
                 threads,
                 no_charts,
                 progress: Some(&progress),
+                graph_progress: Some(&graph_progress),
             };
             let report = execute(&s, &out_dir, &settings)?;
             if let Some(b) = &bar {
@@ -300,33 +314,50 @@ fn print_summary(r: &crate::run::RunReport) {
 
 /// `viralsim graph …`: progress and phase timings go to stderr, results to
 /// stdout and files.
-fn graph_command(action: GraphCommand) -> Result<(), Error> {
-    use crate::graph::{build, io, stats};
-    use std::sync::Mutex;
-    use std::time::Instant;
-    let quiet = matches!(action, GraphCommand::Generate { quiet: true, .. });
-    let tty = std::io::stderr().is_terminal();
-    let started = Mutex::new(Instant::now());
-    let progress = |phase: &str, done: u64, total: u64| {
-        if quiet {
+/// Prints graph-building phases on stderr: a percentage while a phase runs
+/// (terminal only) and its time when it ends.
+struct PhaseReporter {
+    on: bool,
+    tty: bool,
+    started: std::sync::Mutex<std::time::Instant>,
+}
+
+impl PhaseReporter {
+    fn new(on: bool) -> Self {
+        PhaseReporter {
+            on,
+            tty: std::io::stderr().is_terminal(),
+            started: std::sync::Mutex::new(std::time::Instant::now()),
+        }
+    }
+
+    fn report(&self, phase: &str, done: u64, total: u64) {
+        if !self.on {
             return;
         }
-        let mut t = started.lock().unwrap_or_else(|e| e.into_inner());
+        let mut t = self.started.lock().unwrap_or_else(|e| e.into_inner());
         if done == 0 {
-            *t = Instant::now();
+            *t = std::time::Instant::now();
         } else if done >= total {
-            let clear = if tty { "\r\x1b[K" } else { "" };
+            let clear = if self.tty { "\r\x1b[K" } else { "" };
             eprintln!(
                 "{clear}graph: {phase:<10} {:>8.2} s",
                 t.elapsed().as_secs_f64()
             );
-        } else if tty {
+        } else if self.tty {
             eprint!(
                 "\r\x1b[Kgraph: {phase} {:.0}%",
                 100.0 * done as f64 / total as f64
             );
         }
-    };
+    }
+}
+
+fn graph_command(action: GraphCommand) -> Result<(), Error> {
+    use crate::graph::{build, io, stats};
+    let quiet = matches!(action, GraphCommand::Generate { quiet: true, .. });
+    let phases = PhaseReporter::new(!quiet);
+    let progress = |phase: &str, done: u64, total: u64| phases.report(phase, done, total);
     let timed = |phase: &str, f: &mut dyn FnMut() -> Result<(), Error>| {
         progress(phase, 0, 1);
         let r = f();

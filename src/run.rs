@@ -24,6 +24,8 @@ pub struct RunSettings<'a> {
     pub no_charts: bool,
     /// Progress callback: (trials done, trials total).
     pub progress: Option<&'a (dyn Fn(u64, u64) + Sync)>,
+    /// Graph-building progress: (phase, done, total).
+    pub graph_progress: Option<crate::graph::build::Progress<'a>>,
 }
 
 impl std::fmt::Debug for RunSettings<'_> {
@@ -186,7 +188,7 @@ pub fn execute(scenario: &Scenario, out_dir: &Path, set: &RunSettings<'_>) -> Re
     let mut s = scenario.clone();
     apply_overrides(&mut s, set)?;
     let t0 = Instant::now();
-    let g = s.build_graph()?;
+    let g = s.build_graph_with(set.graph_progress)?;
     let graph_s = t0.elapsed().as_secs_f64();
     let (summary, ensemble, [simulate_s, summarize_s]) = simulate_timed(&s, &g, set)?;
     let t2 = Instant::now();

@@ -832,6 +832,9 @@ impl Scenario {
             build::assemble(&topo, &follower_arcs, segment, role, a, self.seed, progress)?
         };
         self.check_seeding(&g)?;
+        // A budget smaller than the plan's cost is an input error, for
+        // `validate` as well as `run`.
+        self.plan_cost(&g)?;
         Ok(g)
     }
 }
