@@ -87,5 +87,10 @@ count = 1
     g.finish();
 }
 
-criterion_group!(benches, topology, whole_audience);
+criterion_group! {
+    name = benches;
+    // No HTML plots: they need system fonts this machine may not have.
+    config = Criterion::default().without_plots();
+    targets = topology, whole_audience
+}
 criterion_main!(benches);

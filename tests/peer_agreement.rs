@@ -14,66 +14,19 @@
 //! passes, unless the environment variable CI is set (CI installs cynetdiff
 //! in `.ci/run`), in which case it fails.
 
-use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Instant;
+mod common;
+
+use common::peer;
 use viralsim::run::{RunSettings, simulate};
 use viralsim::scenario::Scenario;
 
 const VIRALSIM_TRIALS: u64 = 20_000;
 const PEER_TRIALS: u64 = 5_000;
 
-fn peer_script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/peers/peer_ic.py")
-}
-
-/// Whether the peer can run; otherwise why not.
-fn peer_available() -> Result<(), String> {
-    let script = peer_script();
-    if !script.exists() {
-        return Err(format!("peer script {} not found", script.display()));
-    }
-    match Command::new("python3")
-        .args(["-c", "import cynetdiff, numpy"])
-        .output()
-    {
-        Err(e) => Err(format!("python3 cannot be started: {e}")),
-        Ok(o) if !o.status.success() => Err(format!(
-            "python3 cannot import cynetdiff and numpy (pip install cynetdiff numpy): {}",
-            String::from_utf8_lossy(&o.stderr).trim()
-        )),
-        Ok(_) => Ok(()),
-    }
-}
-
-/// Runs the peer script; returns its last stdout line as JSON.
-fn peer(args: &[&str]) -> Value {
-    let out = Command::new("python3")
-        .arg(peer_script())
-        .args(args)
-        .output()
-        .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "peer_ic.py {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let stdout = String::from_utf8(out.stdout).expect("utf-8 output");
-    let line = stdout
-        .lines()
-        .rfind(|l| l.trim_start().starts_with('{'))
-        .unwrap_or_else(|| panic!("no JSON from peer_ic.py {args:?}: {stdout}"));
-    serde_json::from_str(line).unwrap_or_else(|e| panic!("bad JSON {line:?}: {e}"))
-}
-
 #[test]
 fn engaged_agrees_with_cynetdiff_on_peer_graph() {
-    if let Err(why) = peer_available() {
-        if std::env::var_os("CI").is_some() {
-            panic!("peer agreement cannot run in CI: {why}");
-        }
-        eprintln!("NOTICE: skipping the cynetdiff agreement test: {why}");
+    if !common::peer_ready("the cynetdiff agreement test") {
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
