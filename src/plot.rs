@@ -132,51 +132,59 @@ pub fn reach_over_time(summary: &Summary, path: &Path) -> Result<()> {
     root.present().map_err(|e| err(path, e))
 }
 
-/// Complementary cumulative distribution of cascade size (engaged people)
-/// on log–log axes.
-///
-/// # Errors
-/// [`Error::Write`] if the PNG cannot be rendered or written.
-pub fn cascade_ccdf(summary: &Summary, ens: &Ensemble, path: &Path) -> Result<()> {
-    register_fonts();
-    let mut sizes: Vec<u32> = ens.outcomes.iter().map(|o| o.engaged.max(1)).collect();
-    sizes.sort_unstable();
-    let n = sizes.len().max(1) as f64;
-    // CCDF points P(S ≥ x) at each distinct size.
+/// A log–log chart context, as the CCDF charts use.
+type LogLog<'a, 'b> =
+    ChartContext<'a, BitMapBackend<'b>, Cartesian2d<LogCoord<f64>, LogCoord<f64>>>;
+
+/// Points (x, P(X ≥ x)) at each x with a positive count, from counts per
+/// value (`hist[x]` = how many have value x; x = 0 is skipped).
+fn ccdf_points(hist: &[u64]) -> Vec<(f64, f64)> {
+    let n: u64 = hist.iter().sum();
+    let mut above = n;
     let mut pts = Vec::new();
-    let mut i = 0;
-    while i < sizes.len() {
-        let x = sizes[i];
-        pts.push((x as f64, (sizes.len() - i) as f64 / n));
-        while i < sizes.len() && sizes[i] == x {
-            i += 1;
+    for (x, &c) in hist.iter().enumerate() {
+        if c > 0 && x > 0 {
+            pts.push((x as f64, above as f64 / n as f64));
         }
+        above -= c;
     }
-    let xmax = (sizes.last().copied().unwrap_or(1) as f64 * 1.5).max(10.0);
-    let ymin = (0.5 / n).min(0.1);
+    pts
+}
+
+/// Draws a complementary cumulative distribution chart on log–log axes:
+/// frame, caption, axis labels, then `series` draws the data (labelled for
+/// the legend), then the legend. `n` is the sample size (sets the lowest
+/// probability shown), `xmax` the largest value.
+fn loglog_ccdf(
+    path: &Path,
+    caption: &str,
+    x_desc: &str,
+    y_desc: &str,
+    xmax: f64,
+    n: u64,
+    series: impl FnOnce(&mut LogLog<'_, '_>, f64) -> Result<()>,
+) -> Result<()> {
+    register_fonts();
+    let ymin = (0.5 / n.max(1) as f64).min(0.1);
     let root = BitMapBackend::new(path, (W, H)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| err(path, e))?;
     let mut chart = ChartBuilder::on(&root)
-        .caption(
-            format!(
-                "{}: cascade size distribution ({} trials)",
-                summary.run.name,
-                ens.len()
-            ),
-            (FONT, 44).into_font().style(FontStyle::Bold),
-        )
+        .caption(caption, (FONT, 44).into_font().style(FontStyle::Bold))
         .margin(30)
         .x_label_area_size(90)
         .y_label_area_size(150)
-        .build_cartesian_2d((1f64..xmax).log_scale(), (ymin..1.2f64).log_scale())
+        .build_cartesian_2d(
+            (1f64..xmax.max(10.0)).log_scale(),
+            (ymin..1.2f64).log_scale(),
+        )
         .map_err(|e| err(path, e))?;
     chart
         .configure_mesh()
-        .x_desc("Cascade size x (people engaged, seeds included)")
-        .y_desc("P(size ≥ x)")
+        .x_desc(x_desc)
+        .y_desc(y_desc)
         .label_style((FONT, 28))
         .axis_desc_style((FONT, 32))
-        .x_label_formatter(&|x| format!("{x:.0}"))
+        .x_label_formatter(&|x| count_label(x))
         .y_label_formatter(&|y| {
             let pct = y * 100.0;
             if pct >= 1.0 {
@@ -187,14 +195,7 @@ pub fn cascade_ccdf(summary: &Summary, ens: &Ensemble, path: &Path) -> Result<()
         })
         .draw()
         .map_err(|e| err(path, e))?;
-    chart
-        .draw_series(LineSeries::new(pts.iter().copied(), BLUE.stroke_width(4)))
-        .map_err(|e| err(path, e))?
-        .label("Share of trials with a cascade at least this large")
-        .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 30, y + 6)], BLUE.filled()));
-    chart
-        .draw_series(pts.iter().map(|&p| Circle::new(p, 5, BLUE.filled())))
-        .map_err(|e| err(path, e))?;
+    series(&mut chart, ymin)?;
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::LowerLeft)
@@ -206,6 +207,44 @@ pub fn cascade_ccdf(summary: &Summary, ens: &Ensemble, path: &Path) -> Result<()
         .draw()
         .map_err(|e| err(path, e))?;
     root.present().map_err(|e| err(path, e))
+}
+
+/// Complementary cumulative distribution of cascade size (engaged people)
+/// on log–log axes.
+///
+/// # Errors
+/// [`Error::Write`] if the PNG cannot be rendered or written.
+pub fn cascade_ccdf(summary: &Summary, ens: &Ensemble, path: &Path) -> Result<()> {
+    let largest = ens.outcomes.iter().map(|o| o.engaged).max().unwrap_or(1) as usize;
+    let mut hist = vec![0u64; largest + 1];
+    for o in &ens.outcomes {
+        hist[o.engaged.max(1) as usize] += 1;
+    }
+    let pts = ccdf_points(&hist);
+    let caption = format!(
+        "{}: cascade size distribution ({} trials)",
+        summary.run.name,
+        ens.len()
+    );
+    loglog_ccdf(
+        path,
+        &caption,
+        "Cascade size x (people engaged, seeds included)",
+        "P(size ≥ x)",
+        largest as f64 * 1.5,
+        ens.len() as u64,
+        |chart, _| {
+            chart
+                .draw_series(LineSeries::new(pts.iter().copied(), BLUE.stroke_width(4)))
+                .map_err(|e| err(path, e))?
+                .label("Share of trials with a cascade at least this large")
+                .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 30, y + 6)], BLUE.filled()));
+            chart
+                .draw_series(pts.iter().map(|&p| Circle::new(p, 5, BLUE.filled())))
+                .map_err(|e| err(path, e))?;
+            Ok(())
+        },
+    )
 }
 
 /// The funnel reached → engaged → shared → converted, with earned media:
@@ -311,103 +350,69 @@ pub fn degree_distribution(
     fit: Option<&crate::graph::powerlaw::PowerLawFit>,
     path: &Path,
 ) -> Result<()> {
-    register_fonts();
-    let ccdf = |h: &[u64]| -> Vec<(f64, f64)> {
-        let n: u64 = h.iter().sum();
-        let mut above = n;
-        let mut pts = Vec::new();
-        for (k, &c) in h.iter().enumerate() {
-            if c > 0 && k > 0 {
-                pts.push((k as f64, above as f64 / n as f64));
-            }
-            above -= c;
-        }
-        pts
-    };
-    let out_pts = ccdf(out_hist);
+    let out_pts = ccdf_points(out_hist);
     let in_pts = if in_hist != out_hist {
-        ccdf(in_hist)
+        ccdf_points(in_hist)
     } else {
         Vec::new()
     };
     let n: u64 = out_hist.iter().sum::<u64>().max(1);
     let kmax = out_hist.len().max(in_hist.len()).max(2) as f64 * 1.5;
-    let ymin = (0.5 / n as f64).min(0.1);
-    let root = BitMapBackend::new(path, (W, H)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| err(path, e))?;
-    let mut chart = ChartBuilder::on(&root)
-        .caption(
-            format!("{title}: degree distribution"),
-            (FONT, 44).into_font().style(FontStyle::Bold),
-        )
-        .margin(30)
-        .x_label_area_size(90)
-        .y_label_area_size(150)
-        .build_cartesian_2d((1f64..kmax).log_scale(), (ymin..1.2f64).log_scale())
-        .map_err(|e| err(path, e))?;
-    chart
-        .configure_mesh()
-        .x_desc("Degree k (people)")
-        .y_desc("P(degree ≥ k)")
-        .label_style((FONT, 28))
-        .axis_desc_style((FONT, 32))
-        .x_label_formatter(&|x| count_label(x))
-        .y_label_formatter(&|y| format!("{y:.0e}"))
-        .draw()
-        .map_err(|e| err(path, e))?;
-    chart
-        .draw_series(LineSeries::new(
-            out_pts.iter().copied(),
-            BLUE.stroke_width(4),
-        ))
-        .map_err(|e| err(path, e))?
-        .label("Out-degree (audience: people who see a share)")
-        .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 30, y + 6)], BLUE.filled()));
-    if !in_pts.is_empty() {
-        chart
-            .draw_series(LineSeries::new(
-                in_pts.iter().copied(),
-                ORANGE.stroke_width(4),
-            ))
-            .map_err(|e| err(path, e))?
-            .label("In-degree (people one sees content from)")
-            .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 30, y + 6)], ORANGE.filled()));
-    }
-    if let Some(f) = fit {
-        use crate::graph::powerlaw::hurwitz_zeta;
-        let z0 = hurwitz_zeta(f.exponent, f.k_min as f64);
-        let scale = f.tail as f64 / n as f64;
-        let last = out_hist.len().max(f.k_min as usize + 1) as f64;
-        let mut pts = Vec::new();
-        let mut k = f.k_min as f64;
-        while k <= last {
-            let y = scale * hurwitz_zeta(f.exponent, k) / z0;
-            if y < ymin {
-                break;
+    loglog_ccdf(
+        path,
+        &format!("{title}: degree distribution"),
+        "Degree k (people)",
+        "P(degree ≥ k)",
+        kmax,
+        n,
+        |chart, ymin| {
+            chart
+                .draw_series(LineSeries::new(
+                    out_pts.iter().copied(),
+                    BLUE.stroke_width(4),
+                ))
+                .map_err(|e| err(path, e))?
+                .label("Out-degree (audience: people who see a share)")
+                .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 30, y + 6)], BLUE.filled()));
+            if !in_pts.is_empty() {
+                chart
+                    .draw_series(LineSeries::new(
+                        in_pts.iter().copied(),
+                        ORANGE.stroke_width(4),
+                    ))
+                    .map_err(|e| err(path, e))?
+                    .label("In-degree (people one sees content from)")
+                    .legend(|(x, y)| {
+                        Rectangle::new([(x, y - 6), (x + 30, y + 6)], ORANGE.filled())
+                    });
             }
-            pts.push((k, y));
-            k = (k * 1.1).max(k + 1.0).floor();
-        }
-        chart
-            .draw_series(DashedLineSeries::new(pts, 14, 8, RED.stroke_width(4)))
-            .map_err(|e| err(path, e))?
-            .label(format!(
-                "Power-law fit: α = {:.2} ± {:.2} for k ≥ {}",
-                f.exponent, f.stderr, f.k_min
-            ))
-            .legend(|(x, y)| Rectangle::new([(x, y - 3), (x + 30, y + 3)], RED.filled()));
-    }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerLeft)
-        .label_font((FONT, 30))
-        .legend_area_size(50)
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK)
-        .margin(20)
-        .draw()
-        .map_err(|e| err(path, e))?;
-    root.present().map_err(|e| err(path, e))
+            if let Some(f) = fit {
+                use crate::graph::powerlaw::hurwitz_zeta;
+                let z0 = hurwitz_zeta(f.exponent, f.k_min as f64);
+                let scale = f.tail as f64 / n as f64;
+                let last = out_hist.len().max(f.k_min as usize + 1) as f64;
+                let mut pts = Vec::new();
+                let mut k = f.k_min as f64;
+                while k <= last {
+                    let y = scale * hurwitz_zeta(f.exponent, k) / z0;
+                    if y < ymin {
+                        break;
+                    }
+                    pts.push((k, y));
+                    k = (k * 1.1).max(k + 1.0).floor();
+                }
+                chart
+                    .draw_series(DashedLineSeries::new(pts, 14, 8, RED.stroke_width(4)))
+                    .map_err(|e| err(path, e))?
+                    .label(format!(
+                        "Power-law fit: α = {:.2} ± {:.2} for k ≥ {}",
+                        f.exponent, f.stderr, f.k_min
+                    ))
+                    .legend(|(x, y)| Rectangle::new([(x, y - 3), (x + 30, y + 3)], RED.filled()));
+            }
+            Ok(())
+        },
+    )
 }
 
 /// Which breakdown [`breakdown`] draws.
