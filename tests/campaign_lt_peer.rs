@@ -32,29 +32,10 @@ fn linear_threshold_agrees_with_cynetdiff_with_equal_and_trust_weights() {
     }
     let dir = tempfile::tempdir().expect("temp dir");
     let with_trust = dir.path().join("lt_trust.txt");
-    let made = peer(&[
-        "make-graph",
-        "--nodes",
-        "5000",
-        "--arcs",
-        "30000",
-        "--seed",
-        "11",
-        "--out",
-        with_trust.to_str().expect("utf-8 path"),
-    ]);
-    let seeds: Vec<u64> = made["top_out_degree_nodes"]
-        .as_array()
-        .expect("top_out_degree_nodes")
-        .iter()
-        .map(|v| v.as_u64().expect("node id"))
-        .collect();
-    assert_eq!(seeds.len(), 10);
-    let seed_arg = seeds
-        .iter()
-        .map(u64::to_string)
-        .collect::<Vec<_>>()
-        .join(",");
+    let seed_arg = common::make_peer_graph(
+        &with_trust,
+        &["--nodes", "5000", "--arcs", "30000", "--seed", "11"],
+    );
     // The same arcs without trust: every tie gets the fixed trust below.
     let plain = dir.path().join("lt_plain.txt");
     let text = std::fs::read_to_string(&with_trust).expect("graph written");
@@ -90,7 +71,7 @@ endorsement = 0.0
 
 [seeding]
 strategy = "explicit"
-nodes = {seeds:?}
+nodes = [{seed_arg}]
 "#
         );
         let s = Scenario::from_toml(&text, "lt_peer.toml", dir.path(), "lt_peer")

@@ -31,19 +31,7 @@ fn engaged_agrees_with_cynetdiff_on_peer_graph() {
     }
     let dir = tempfile::tempdir().expect("temp dir");
     let edges = dir.path().join("peer_graph.txt");
-    let made = peer(&["make-graph", "--out", edges.to_str().expect("utf-8 path")]);
-    let seeds: Vec<u64> = made["top_out_degree_nodes"]
-        .as_array()
-        .expect("top_out_degree_nodes")
-        .iter()
-        .map(|v| v.as_u64().expect("node id"))
-        .collect();
-    assert_eq!(seeds.len(), 10);
-    let seed_arg = seeds
-        .iter()
-        .map(u64::to_string)
-        .collect::<Vec<_>>()
-        .join(",");
+    let seed_arg = common::make_peer_graph(&edges, &[]);
 
     let mut failures = Vec::new();
     for endorsement in [0.0f64, 1.0] {
@@ -66,7 +54,7 @@ endorsement = {endorsement:?}
 
 [seeding]
 strategy = "explicit"
-nodes = {seeds:?}
+nodes = [{seed_arg}]
 "#
             );
             let s = Scenario::from_toml(&text, "peer.toml", dir.path(), "peer")

@@ -63,3 +63,20 @@ pub fn peer(args: &[&str]) -> Value {
         .unwrap_or_else(|| panic!("no JSON from peer_ic.py {args:?}: {stdout}"));
     serde_json::from_str(line).unwrap_or_else(|e| panic!("bad JSON {line:?}: {e}"))
 }
+
+/// Writes a peer graph with `peer_ic.py make-graph --out path [extra…]` and
+/// returns its 10 largest out-degree people as a comma-separated seed list.
+pub fn make_peer_graph(path: &Path, extra: &[&str]) -> String {
+    let mut args = vec!["make-graph"];
+    args.extend_from_slice(extra);
+    args.extend(["--out", path.to_str().expect("utf-8 path")]);
+    let made = peer(&args);
+    let seeds: Vec<String> = made["top_out_degree_nodes"]
+        .as_array()
+        .expect("top_out_degree_nodes")
+        .iter()
+        .map(|v| v.as_u64().expect("node id").to_string())
+        .collect();
+    assert_eq!(seeds.len(), 10);
+    seeds.join(",")
+}
