@@ -4,10 +4,10 @@ use super::Compiled;
 use super::{DENSE_PMAX31, DelaySampler, ONE31, threshold31};
 use crate::rng::{Stream, below, bernoulli, stream_rng, threshold32, unit};
 use crate::scenario::{Model, ResolvedPlan};
-use rand::Rng;
+use rand::{Rng, RngExt};
 
 /// Sentinel parent of a seed.
-const NO_PARENT: u32 = u32::MAX;
+pub(crate) const NO_PARENT: u32 = u32::MAX;
 
 /// Scalar results of one trial. Counts include the seeds.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -50,15 +50,17 @@ struct Engaged {
 /// between trials.
 #[derive(Debug)]
 pub struct Workspace {
-    state: Vec<u16>,
+    /// Per person: the epochs of the last trial that reached them and of
+    /// the last one in which they engaged, side by side so that checking
+    /// whether a just-reached person engaged touches the same cache line.
+    pub(crate) stamps: Vec<[u16; 2]>,
     epoch: u16,
     engaged: Vec<Engaged>,
-    frontier: Vec<u32>,
-    next: Vec<u32>,
-    seeds: Vec<u32>,
-    size: Vec<u32>,
-    root: Vec<u32>,
-    root_size: Vec<u32>,
+    pub(crate) frontier: Vec<u32>,
+    pub(crate) next: Vec<u32>,
+    pub(crate) seeds: Vec<u32>,
+    pub(crate) size: Vec<u32>,
+    pub(crate) root: Vec<u32>,
     /// New reached, engaged, shared per step of the last trial.
     pub(crate) per_step: Vec<[u32; 3]>,
     /// Reached and engaged per segment of the last trial (2 × segments).
@@ -76,13 +78,18 @@ pub struct Workspace {
     marks_u32: Vec<u32>,
     /// Out-degree summed over the last trial's sharers.
     pub(crate) edges_examined: u64,
+    /// Plain kernel: engaged people in order, and each one's parent entry.
+    pub(crate) eng_node: Vec<u32>,
+    pub(crate) eng_parent: Vec<u32>,
+    /// Plain kernel: reached and engaged marks, two bits per person.
+    pub(crate) bits: Vec<u64>,
 }
 
 impl Workspace {
     /// Scratch space for a graph of `n` people.
     pub fn new(n: usize) -> Self {
         Workspace {
-            state: vec![0; n],
+            stamps: vec![[0; 2]; n],
             epoch: 0,
             engaged: Vec::new(),
             frontier: Vec::new(),
@@ -90,7 +97,6 @@ impl Workspace {
             seeds: Vec::new(),
             size: Vec::new(),
             root: Vec::new(),
-            root_size: Vec::new(),
             per_step: Vec::new(),
             per_segment: Vec::new(),
             per_role: Vec::new(),
@@ -100,19 +106,24 @@ impl Workspace {
             scratch: Vec::new(),
             marks_u32: Vec::new(),
             edges_examined: 0,
+            eng_node: Vec::new(),
+            eng_parent: Vec::new(),
+            bits: Vec::new(),
         }
     }
 
-    /// Advances the epoch; returns the stamp base (reached = base, engaged = base + 1).
-    /// 16-bit stamps keep the array small (2 bytes per person, so it stays in
-    /// cache); it is cleared once every 32,766 trials.
-    fn next_epoch(&mut self) -> u16 {
-        if self.epoch >= (u16::MAX >> 1) - 1 {
-            self.state.iter_mut().for_each(|s| *s = 0);
+    /// Advances to the next trial's epoch and returns it: a person is
+    /// reached (engaged) in this trial when their reach (engage) stamp equals
+    /// it, and every earlier stamp is smaller. 16-bit stamps keep the arrays
+    /// small (2 bytes per person, so they stay in cache); they are cleared
+    /// once every 65,535 trials.
+    pub(crate) fn next_epoch(&mut self) -> u16 {
+        if self.epoch == u16::MAX {
+            self.stamps.iter_mut().for_each(|s| *s = [0; 2]);
             self.epoch = 0;
         }
         self.epoch += 1;
-        self.epoch << 1
+        self.epoch
     }
 
     /// The per-step counts (new reached, engaged, shared) of the last trial.
@@ -137,7 +148,7 @@ impl Workspace {
 /// results. The one `unsafe` in the crate (an intrinsic without a safe form).
 #[inline(always)]
 #[allow(unsafe_code)]
-fn prefetch<T>(x: &T) {
+pub(crate) fn prefetch<T>(x: &T) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: `_mm_prefetch` has no architectural effect (no load, no fault);
     // SSE is part of the x86_64 baseline; the pointer comes from a reference.
@@ -149,15 +160,32 @@ fn prefetch<T>(x: &T) {
     let _ = x;
 }
 
-/// Uniform in (0, 1] from 53 random bits.
+/// The number of arcs to skip before the next candidate when each arc is a
+/// candidate with probability p: ⌊E · scale⌋ with E ~ Exp(1) (a ziggurat
+/// draw, one 64-bit number in 99% of cases) and `scale` = −1/ln(1 − p), so
+/// P(gap ≥ k) = (1 − p)^k exactly.
 #[inline(always)]
-fn open_unit(x: u64) -> f64 {
-    ((x >> 11) + 1) as f64 * (1.0 / (1u64 << 53) as f64)
+pub(crate) fn skip_gap<R: Rng>(rng: &mut R, scale: f32) -> f64 {
+    rng.sample::<f64, _>(rand_distr::Exp1) * scale as f64
+}
+
+/// Stamps everyone in `nbrs` reached in epoch `epoch` and returns how many
+/// were not reached before. No branch per arc (earlier stamps are all
+/// smaller); this loop is where most of a cascade's time goes.
+#[inline(always)]
+pub(crate) fn mark_reached(stamps: &mut [[u16; 2]], nbrs: &[u32], epoch: u16) -> u32 {
+    let mut new = 0u32;
+    for &v in nbrs {
+        let st = &mut stamps[v as usize][0];
+        new += (*st < epoch) as u32;
+        *st = epoch;
+    }
+    new
 }
 
 /// A 31-bit uniform draw, compared against [`threshold31`] thresholds.
 #[inline(always)]
-fn r31(x: u64) -> u32 {
+pub(crate) fn r31(x: u64) -> u32 {
     (x >> 33) as u32
 }
 
@@ -174,6 +202,15 @@ fn r31(x: u64) -> u32 {
 /// trial per exposed, not-yet-engaged person, at a cost proportional to
 /// p_max · degree instead of degree. Sharers with p_max ≥ 1/4 draw per arc.
 pub fn run_trial(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) -> TrialOutcome {
+    if c.plain {
+        return super::plain::run_trial_plain(c, ws, trial);
+    }
+    run_trial_general(c, ws, trial)
+}
+
+/// [`run_trial`] on the general kernel, whatever the scenario (the plain
+/// kernel must agree with it draw for draw).
+pub(crate) fn run_trial_general(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) -> TrialOutcome {
     match (c.model, c.track_segments || c.track_roles) {
         (Model::IndependentCascade, true) => run_trial_impl::<true, false>(c, ws, trial),
         (Model::IndependentCascade, false) => run_trial_impl::<false, false>(c, ws, trial),
@@ -183,20 +220,27 @@ pub fn run_trial(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) -> TrialOutco
 }
 
 /// Draws `k` people from `pool` uniformly without replacement among those
-/// not yet reached or engaged in this trial, stamps each with `mark` and
-/// appends it to `out`. Returns how many were drawn (fewer only if the pool
-/// runs out of such people).
+/// not yet reached in this trial, stamps each reached (and engaged too when
+/// `engage` is given) and appends it to `out`. Returns how many were drawn
+/// (fewer only if the pool runs out of such people).
 #[allow(clippy::too_many_arguments)]
 fn draw_from_pool<R: Rng>(
     rng: &mut R,
     pool: &[u32],
     k: usize,
-    state: &mut [u16],
-    base: u16,
-    mark: u16,
+    stamps: &mut [[u16; 2]],
+    engage: bool,
+    epoch: u16,
     scratch: &mut Vec<u32>,
     out: &mut Vec<u32>,
 ) -> usize {
+    let mut take = |u: u32, stamps: &mut [[u16; 2]]| {
+        stamps[u as usize][0] = epoch;
+        if engage {
+            stamps[u as usize][1] = epoch;
+        }
+        out.push(u);
+    };
     let mut got = 0;
     if k * 2 <= pool.len() {
         // Sparse: rejection; the stamp makes repeats fail.
@@ -205,9 +249,8 @@ fn draw_from_pool<R: Rng>(
         while got < k && tries < limit {
             tries += 1;
             let u = pool[below(rng, pool.len() as u64) as usize];
-            if state[u as usize] < base {
-                state[u as usize] = mark;
-                out.push(u);
+            if stamps[u as usize][0] != epoch {
+                take(u, stamps);
                 got += 1;
             }
         }
@@ -217,16 +260,56 @@ fn draw_from_pool<R: Rng>(
     }
     // Dense (or a pool mostly taken): shuffle the free part of the pool.
     scratch.clear();
-    scratch.extend(pool.iter().copied().filter(|&u| state[u as usize] < base));
+    scratch.extend(
+        pool.iter()
+            .copied()
+            .filter(|&u| stamps[u as usize][0] != epoch),
+    );
     let want = (k - got).min(scratch.len());
     for i in 0..want {
         let j = i + below(rng, (scratch.len() - i) as u64) as usize;
         scratch.swap(i, j);
-        state[scratch[i] as usize] = mark;
-        out.push(scratch[i]);
+        take(scratch[i], stamps);
     }
     scratch.clear();
     got + want
+}
+
+/// Picks this trial's seeds: fixed plans, then random ones among people not
+/// yet picked. Each is stamped reached and engaged in epoch `epoch` and
+/// appended to `seeds` (cleared first).
+pub(crate) fn choose_seeds<R: Rng>(
+    c: &Compiled<'_>,
+    ws: &mut Workspace,
+    srng: &mut R,
+    epoch: u16,
+    seeds: &mut Vec<u32>,
+) {
+    seeds.clear();
+    for plan in &c.plans {
+        match plan {
+            ResolvedPlan::Fixed(v) => {
+                for &u in v {
+                    ws.stamps[u as usize][0] = epoch;
+                    ws.stamps[u as usize][1] = epoch;
+                    seeds.push(u);
+                }
+            }
+            ResolvedPlan::Random { pool, count } => {
+                draw_from_pool(
+                    srng,
+                    pool,
+                    *count,
+                    &mut ws.stamps,
+                    true,
+                    epoch,
+                    &mut ws.scratch,
+                    seeds,
+                );
+            }
+            ResolvedPlan::Paid { .. } => {}
+        }
+    }
 }
 
 #[allow(clippy::too_many_lines)]
@@ -236,8 +319,7 @@ fn run_trial_impl<const GROUPS: bool, const LT: bool>(
     trial: u64,
 ) -> TrialOutcome {
     let g = c.graph;
-    let base = ws.next_epoch();
-    let engaged_mark = base + 1;
+    let epoch = ws.next_epoch();
     let targets = g.targets();
     let trust = g.trust();
     let segs = g.segments();
@@ -271,30 +353,7 @@ fn run_trial_impl<const GROUPS: bool, const LT: bool>(
 
     // Seeds: fixed plans, then random ones among those not yet picked.
     let mut seeds = std::mem::take(&mut ws.seeds);
-    seeds.clear();
-    for plan in &c.plans {
-        match plan {
-            ResolvedPlan::Fixed(v) => {
-                for &u in v {
-                    ws.state[u as usize] = engaged_mark;
-                    seeds.push(u);
-                }
-            }
-            ResolvedPlan::Random { pool, count } => {
-                draw_from_pool(
-                    &mut srng,
-                    pool,
-                    *count,
-                    &mut ws.state,
-                    base,
-                    engaged_mark,
-                    &mut ws.scratch,
-                    &mut seeds,
-                );
-            }
-            ResolvedPlan::Paid { .. } => {}
-        }
-    }
+    choose_seeds(c, ws, &mut srng, epoch, &mut seeds);
     let seed_conversion = threshold32(c.conversion_probability(0.0));
     for &s in &seeds {
         let idx = ws.engaged.len() as u32;
@@ -331,7 +390,7 @@ fn run_trial_impl<const GROUPS: bool, const LT: bool>(
     macro_rules! engage {
         ($v:expr, $t:expr, $parent:expr, $depth:expr, $step:expr) => {{
             let v: u32 = $v;
-            ws.state[v as usize] = engaged_mark;
+            ws.stamps[v as usize][1] = epoch;
             new_engaged += 1;
             let vi = ws.engaged.len() as u32;
             ws.engaged.push(Engaged {
@@ -369,9 +428,8 @@ fn run_trial_impl<const GROUPS: bool, const LT: bool>(
     macro_rules! reach {
         ($v:expr) => {{
             let v: u32 = $v;
-            let st = ws.state[v as usize];
-            if st < base {
-                ws.state[v as usize] = base;
+            if ws.stamps[v as usize][0] != epoch {
+                ws.stamps[v as usize][0] = epoch;
                 new_reached += 1;
                 if GROUPS {
                     if nseg > 0 {
@@ -403,9 +461,9 @@ fn run_trial_impl<const GROUPS: bool, const LT: bool>(
                 &mut srng,
                 pool,
                 *impressions,
-                &mut ws.state,
-                base,
-                base,
+                &mut ws.stamps,
+                false,
+                epoch,
                 &mut ws.scratch,
                 &mut picked,
             );
@@ -491,7 +549,7 @@ fn run_trial_impl<const GROUPS: bool, const LT: bool>(
                 // accumulated influence reaches its (stickiness-lowered) threshold.
                 for a in lo..hi {
                     let v = targets[a];
-                    if ws.state[v as usize] == engaged_mark {
+                    if ws.stamps[v as usize][1] == epoch {
                         continue;
                     }
                     if reach!(v) {
@@ -516,12 +574,7 @@ fn run_trial_impl<const GROUPS: bool, const LT: bool>(
                     reach!(v);
                 }
             } else {
-                let state: &mut [u16] = &mut ws.state;
-                for &v in nbrs {
-                    let st = state[v as usize];
-                    new_reached += (st < base) as u32;
-                    state[v as usize] = st.max(base);
-                }
+                new_reached += mark_reached(&mut ws.stamps, nbrs, epoch);
             }
 
             // 2. Engagement among them.
@@ -537,14 +590,14 @@ fn run_trial_impl<const GROUPS: bool, const LT: bool>(
                         break;
                     }
                 } else {
-                    let gap = open_unit(rng.next_u64()).ln() * rec.inv_ln_q as f64;
+                    let gap = skip_gap(&mut rng, rec.skip_scale);
                     if gap >= (hi - a) as f64 {
                         break;
                     }
                     a += gap as usize;
                 }
                 let v = targets[a];
-                if ws.state[v as usize] != engaged_mark {
+                if ws.stamps[v as usize][1] != epoch {
                     // Threshold of the arc relative to this draw.
                     let t = if fixed {
                         let acc = c.acc[a];
@@ -625,57 +678,54 @@ fn run_trial_impl<const GROUPS: bool, const LT: bool>(
     }
     ws.edges_examined = edges;
     out.depth = ws.engaged.iter().map(|e| e.depth).max().unwrap_or(0);
-    out.structural_virality = structural_virality(ws);
+    let mut parents = std::mem::take(&mut ws.eng_parent);
+    parents.clear();
+    parents.extend(ws.engaged.iter().map(|e| e.parent));
+    out.structural_virality = structural_virality(&parents, &mut ws.size, &mut ws.root);
+    ws.eng_parent = parents;
     ws.seeds = seeds;
     out
 }
 
 /// Mean shortest-path distance between pairs of people in the same cascade
-/// tree, in O(cascade size): each tree edge (child, parent) lies on the
-/// paths of size(child) · (tree size − size(child)) pairs (Wiener index).
-fn structural_virality(ws: &mut Workspace) -> f64 {
-    let k = ws.engaged.len();
+/// tree, in O(cascade size). `parent[i]` is the entry that engaged entry `i`
+/// ([`NO_PARENT`] for a root); parents precede children. Each tree edge
+/// (child, parent) lies on the paths of size(child) · (tree size −
+/// size(child)) pairs (Wiener index); sums are exact integers.
+pub(crate) fn structural_virality(parent: &[u32], size: &mut Vec<u32>, root: &mut Vec<u32>) -> f64 {
+    let k = parent.len();
     if k < 2 {
         return 0.0;
     }
-    ws.size.clear();
-    ws.size.resize(k, 1);
-    ws.root_size.clear();
-    ws.root_size.resize(k, 0);
-    // Root of each entry, stored temporarily in root_size's index space:
-    // parents precede children, so one forward pass finds roots.
-    let mut root = std::mem::take(&mut ws.root);
-    root.clear();
-    root.reserve(k);
-    for (i, e) in ws.engaged.iter().enumerate() {
-        let r = if e.parent == NO_PARENT {
-            i as u32
-        } else {
-            root[e.parent as usize]
-        };
-        root.push(r);
-        ws.root_size[r as usize] += 1;
-    }
-    let mut wiener = 0.0f64;
+    // Subtree sizes: children come after their parents, so one backward pass.
+    size.clear();
+    size.resize(k, 1);
     for i in (0..k).rev() {
-        let p = ws.engaged[i].parent;
+        let p = parent[i];
         if p != NO_PARENT {
-            let s = ws.size[i] as f64;
-            let total = ws.root_size[root[i] as usize] as f64;
-            wiener += s * (total - s);
-            ws.size[p as usize] += ws.size[i];
+            size[p as usize] += size[i];
         }
     }
-    let pairs: f64 = ws
-        .engaged
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e.parent == NO_PARENT)
-        .map(|(i, _)| {
-            let t = ws.root_size[i] as f64;
-            t * (t - 1.0) / 2.0
-        })
-        .sum();
-    ws.root = root;
-    if pairs > 0.0 { wiener / pairs } else { 0.0 }
+    // Roots (forward pass) and the two sums.
+    root.clear();
+    root.reserve(k);
+    let mut wiener = 0u128;
+    let mut pairs = 0u128;
+    for (i, &p) in parent.iter().enumerate() {
+        if p == NO_PARENT {
+            root.push(i as u32);
+            let t = size[i] as u128;
+            pairs += t * (t - 1) / 2;
+        } else {
+            let r = root[p as usize];
+            root.push(r);
+            let s = size[i] as u128;
+            wiener += s * (size[r as usize] as u128 - s);
+        }
+    }
+    if pairs > 0 {
+        wiener as f64 / pairs as f64
+    } else {
+        0.0
+    }
 }

@@ -4,6 +4,7 @@
 
 pub mod cascade;
 pub mod montecarlo;
+mod plain;
 
 use crate::error::Result;
 use crate::graph::SocialGraph;
@@ -45,29 +46,31 @@ pub(crate) struct NodeRec {
     pub degree: u32,
     /// p_max as a [`threshold31`] threshold.
     pub pmax31: u32,
-    /// 1 / ln(1 − p_max), rounded so that the p_max it implies is never
-    /// below the largest arc probability; p_max below is the implied one.
-    pub inv_ln_q: f32,
+    /// Geometric skip scale −1 / ln(1 − p_max): the gap to the next
+    /// candidate arc is ⌊E · scale⌋ with E ~ Exp(1). Rounded so that the
+    /// p_max it implies is never below the largest arc probability; p_max
+    /// above is the implied one.
+    pub skip_scale: f32,
 }
 
 /// The skip-sampling parameters for a sharer whose largest arc probability
-/// is `pmax`: (1/ln(1 − p) as f32, p) where p ≥ pmax is exactly the
+/// is `pmax`: (−1/ln(1 − p) as f32, p) where p ≥ pmax is exactly the
 /// probability the f32 value implies.
 fn skip_params(pmax: f64) -> (f32, f64) {
     if pmax <= 0.0 {
         return (0.0, 0.0);
     }
     if pmax >= 1.0 {
-        return (-0.0, 1.0);
+        return (0.0, 1.0);
     }
-    let mut inv = (1.0 / (1.0 - pmax).ln()) as f32; // negative
+    let mut scale = (-1.0 / (1.0 - pmax).ln()) as f32; // positive
     loop {
-        let implied = -(1.0 / inv as f64).exp_m1();
-        if implied >= pmax || inv == 0.0 {
-            return (inv, implied.min(1.0));
+        let implied = -(-1.0 / scale as f64).exp_m1();
+        if implied >= pmax || scale == 0.0 {
+            return (scale, implied.min(1.0));
         }
-        // Smaller magnitude ⇒ larger implied probability.
-        inv = f32::from_bits(inv.to_bits() - 1);
+        // A smaller scale implies a larger probability.
+        scale = f32::from_bits(scale.to_bits() - 1);
     }
 }
 
@@ -123,6 +126,8 @@ pub struct Compiled<'g> {
     pub(crate) track_segments: bool,
     /// Track per-role counts (more than one role).
     pub(crate) track_roles: bool,
+    /// Runs on the lean kernel for plain scenarios ([`plain`]).
+    pub(crate) plain: bool,
 }
 
 /// A ready-to-draw sharing delay.
@@ -235,12 +240,12 @@ impl<'g> Compiled<'g> {
             let first = offsets[lo] as usize;
             for u in lo..hi {
                 let range = offsets[u] as usize..offsets[u + 1] as usize;
-                let (inv, pmax) = skip_params(range.clone().map(p_of).fold(0.0f64, f64::max));
+                let (scale, pmax) = skip_params(range.clone().map(p_of).fold(0.0f64, f64::max));
                 nd[u - lo] = NodeRec {
                     start: range.start as u32,
                     degree: range.len() as u32,
                     pmax31: threshold31(pmax),
-                    inv_ln_q: inv,
+                    skip_scale: scale,
                 };
                 if !acc.is_empty() {
                     for a in range {
@@ -282,6 +287,14 @@ impl<'g> Compiled<'g> {
         let share_threshold = (0..roles)
             .map(|k| threshold32((c.shareability * role_m(k, &c.role_shareability)).min(1.0)))
             .collect();
+        let track_segments = graph.vocabulary().segments.len() > 1;
+        let track_roles = roles > 1;
+        let plain = scenario.model == Model::IndependentCascade
+            && keep_acc
+            && !track_segments
+            && !track_roles
+            && matches!(c.share_delay, Delay::Fixed(1))
+            && !plans.iter().any(|p| matches!(p, ResolvedPlan::Paid { .. }));
         Ok(Compiled {
             graph,
             acc,
@@ -301,8 +314,9 @@ impl<'g> Compiled<'g> {
             fixed_seeds,
             seed: scenario.seed,
             model: scenario.model,
-            track_segments: graph.vocabulary().segments.len() > 1,
-            track_roles: roles > 1,
+            track_segments,
+            track_roles,
+            plain,
         })
     }
 
