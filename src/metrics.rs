@@ -77,6 +77,49 @@ pub fn quantiles<T: Copy + PartialOrd + Into<f64>>(xs: &mut [T], qs: &[f64]) -> 
         .collect()
 }
 
+/// The largest value when every value is a whole number in
+/// `0..=4·len + 65,536` (counts, as most metrics are), else `None`.
+fn small_count_bound(xs: &[f64]) -> Option<usize> {
+    let limit = (4 * xs.len() + 65_536) as f64;
+    let mut max = 0.0f64;
+    for &x in xs {
+        if !(x >= 0.0 && x <= limit && x.fract() == 0.0) {
+            return None;
+        }
+        max = max.max(x);
+    }
+    Some(max as usize)
+}
+
+/// [`quantiles`] of whole numbers in `0..=max`, by counting: O(n + max).
+/// The order statistics are exact, so the results equal the selection's.
+fn count_quantiles(xs: &[f64], max: usize, qs: &[f64]) -> Vec<f64> {
+    let n = xs.len();
+    if n == 0 {
+        return vec![f64::NAN; qs.len()];
+    }
+    let mut cum = vec![0u64; max + 1];
+    for &x in xs {
+        cum[x as usize] += 1;
+    }
+    for i in 1..=max {
+        cum[i] += cum[i - 1];
+    }
+    // The (r+1)-th smallest: the first value whose cumulative count exceeds r.
+    let nth = |r: usize| cum.partition_point(|&c| c as usize <= r) as f64;
+    qs.iter()
+        .map(|&q| {
+            let h = (n - 1) as f64 * q;
+            let lo = h.floor() as usize;
+            let a = nth(lo);
+            if lo + 1 >= n || h == lo as f64 {
+                return a;
+            }
+            a + (h - lo as f64) * (nth(lo + 1) - a)
+        })
+        .collect()
+}
+
 impl Stat {
     /// Statistics of `xs` (summed in the given order, so results are
     /// reproducible to the bit). O(n).
@@ -103,8 +146,10 @@ impl Stat {
         };
         let std = var.sqrt();
         let stderr = std / n.sqrt();
-        let mut s = xs.to_vec();
-        let q = quantiles(&mut s, &[0.05, 0.5, 0.95]);
+        let q = match small_count_bound(xs) {
+            Some(max) => count_quantiles(xs, max, &[0.05, 0.5, 0.95]),
+            None => quantiles(&mut xs.to_vec(), &[0.05, 0.5, 0.95]),
+        };
         Stat {
             mean,
             std,
@@ -440,7 +485,6 @@ pub fn time_series(ens: &Ensemble) -> TimeSeries {
         .max()
         .unwrap_or(0)
         .max(1);
-    let len = |i: usize| (ens.step_offsets[i + 1] - ens.step_offsets[i]) as usize;
     let kind = |k: usize| -> Band {
         let mut b = Band {
             mean: vec![],
@@ -459,20 +503,35 @@ pub fn time_series(ens: &Ensemble) -> TimeSeries {
         let mut fen = Counts::new(vmax as usize + 1);
         fen.add(0, t as i32);
         let mut sum = 0u64;
-        // Trials still running at step s, in trial order (sequential access).
-        let mut alive: Vec<u32> = (0..t as u32).filter(|&i| len(i as usize) > 0).collect();
+        // The non-zero increments regrouped step by step (a counting sort of
+        // the trial-major rows, read once in order), each step's in trial order.
+        let mut start = vec![0usize; steps + 1];
+        for i in 0..t {
+            for (s, row) in ens.trial_steps(i).iter().enumerate() {
+                start[s + 1] += (row[k] > 0) as usize;
+            }
+        }
         for s in 0..steps {
-            alive.retain(|&i| len(i as usize) > s);
-            for &i in &alive {
-                let i = i as usize;
-                let d = ens.steps[ens.step_offsets[i] as usize + s][k];
-                if d > 0 {
-                    let old = cur[i];
-                    fen.add(old as usize, -1);
-                    fen.add((old + d) as usize, 1);
-                    cur[i] = old + d;
-                    sum += d as u64;
+            start[s + 1] += start[s];
+        }
+        let mut fill = start.clone();
+        let mut inc = vec![(0u32, 0u32); start[steps]];
+        for i in 0..t {
+            for (s, row) in ens.trial_steps(i).iter().enumerate() {
+                if row[k] > 0 {
+                    inc[fill[s]] = (i as u32, row[k]);
+                    fill[s] += 1;
                 }
+            }
+        }
+        for s in 0..steps {
+            for &(i, d) in &inc[start[s]..start[s + 1]] {
+                let i = i as usize;
+                let old = cur[i];
+                fen.add(old as usize, -1);
+                fen.add((old + d) as usize, 1);
+                cur[i] = old + d;
+                sum += d as u64;
             }
             b.mean.push(sum as f64 / t as f64);
             b.p5.push(fen.quantile(t as u64, 0.05));
@@ -851,6 +910,31 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn counting_quantiles_match_sorting_and_apply_only_to_counts() {
+        let mut r = crate::rng::stream_rng(6, crate::rng::Stream::Trial, 0);
+        for n in [1usize, 2, 3, 10, 101, 1000] {
+            let xs: Vec<f64> = (0..n)
+                .map(|_| (crate::rng::below(&mut r, 300)) as f64)
+                .collect();
+            let max = small_count_bound(&xs).expect("whole numbers");
+            let mut sorted = xs.clone();
+            sorted.sort_by(f64::total_cmp);
+            for q in [0.0, 0.05, 0.37, 0.5, 0.95, 1.0] {
+                assert_eq!(
+                    count_quantiles(&xs, max, &[q])[0],
+                    quantile_sorted(&sorted, q),
+                    "n={n} q={q}"
+                );
+            }
+        }
+        assert_eq!(small_count_bound(&[0.0, 2.0, 7.0]), Some(7));
+        assert_eq!(small_count_bound(&[1.0, 2.5]), None);
+        assert_eq!(small_count_bound(&[1.0, -1.0]), None);
+        assert_eq!(small_count_bound(&[1.0, 1e12]), None);
+        assert_eq!(small_count_bound(&[f64::NAN]), None);
     }
 
     #[test]

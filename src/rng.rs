@@ -32,6 +32,10 @@ pub enum Stream {
     TieKind = 6,
     /// Sampling for graph statistics (e.g. clustering on big graphs).
     Stats = 7,
+    /// Geometric skips between candidate arcs in a cascade (per trial), kept
+    /// apart from the trial's other draws so that a kernel may draw a whole
+    /// step's skips before deciding any candidate.
+    Skips = 8,
 }
 
 /// SplitMix64 finaliser: a bijective mix of 64 bits.

@@ -1,7 +1,7 @@
 //! One independent cascade.
 
 use super::Compiled;
-use super::{DENSE_PMAX31, DelaySampler, ONE31, threshold31};
+use super::{DENSE_PMAX31, DelaySampler, threshold31};
 use crate::rng::{Stream, below, bernoulli, stream_rng, threshold32, unit};
 use crate::scenario::{Model, ResolvedPlan};
 use rand::{Rng, RngExt};
@@ -81,8 +81,6 @@ pub struct Workspace {
     /// Plain kernel: engaged people in order, and each one's parent entry.
     pub(crate) eng_node: Vec<u32>,
     pub(crate) eng_parent: Vec<u32>,
-    /// Plain kernel: reached and engaged marks, two bits per person.
-    pub(crate) bits: Vec<u64>,
 }
 
 impl Workspace {
@@ -108,7 +106,6 @@ impl Workspace {
             edges_examined: 0,
             eng_node: Vec::new(),
             eng_parent: Vec::new(),
-            bits: Vec::new(),
         }
     }
 
@@ -336,6 +333,7 @@ fn run_trial_impl<const GROUPS: bool, const LT: bool>(
     }
     let mut rng = stream_rng(c.seed, Stream::Trial, trial);
     let mut srng = stream_rng(c.seed, Stream::Seeding, trial);
+    let mut grng = stream_rng(c.seed, Stream::Skips, trial);
 
     ws.engaged.clear();
     ws.frontier.clear();
@@ -590,12 +588,15 @@ fn run_trial_impl<const GROUPS: bool, const LT: bool>(
                         break;
                     }
                 } else {
-                    let gap = skip_gap(&mut rng, rec.skip_scale);
+                    let gap = skip_gap(&mut grng, rec.skip_scale);
                     if gap >= (hi - a) as f64 {
                         break;
                     }
                     a += gap as usize;
                 }
+                // One acceptance draw per candidate, whatever its state, so
+                // the draws do not depend on the order of decisions.
+                let r = r31(rng.next_u64());
                 let v = targets[a];
                 if ws.stamps[v as usize][1] != epoch {
                     // Threshold of the arc relative to this draw.
@@ -618,7 +619,8 @@ fn run_trial_impl<const GROUPS: bool, const LT: bool>(
                             threshold31(p / c.pmax_of(u))
                         }
                     };
-                    if t >= ONE31 || r31(rng.next_u64()) < t {
+                    // t ≤ 2^31 and r < 2^31, so t = 2^31 always accepts.
+                    if r < t {
                         engage!(v, trust[a], ui, du + 1, step);
                     }
                 }

@@ -161,6 +161,17 @@ pub fn run_range(c: &Compiled<'_>, first: u64, opts: &RunOptions<'_>) -> Result<
         step_offsets: vec![0],
         ..Default::default()
     };
+    // Exact sizes up front: no regrowth (and no third copy) while joining.
+    all.outcomes
+        .reserve_exact(parts.iter().map(|p| p.outcomes.len()).sum());
+    all.steps
+        .reserve_exact(parts.iter().map(|p| p.steps.len()).sum());
+    all.step_offsets
+        .reserve_exact(parts.iter().map(|p| p.outcomes.len()).sum());
+    all.per_segment
+        .reserve_exact(parts.iter().map(|p| p.per_segment.len()).sum());
+    all.per_role
+        .reserve_exact(parts.iter().map(|p| p.per_role.len()).sum());
     for p in parts {
         all.append(p);
     }

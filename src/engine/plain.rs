@@ -14,7 +14,7 @@ use super::cascade::{
     NO_PARENT, TrialOutcome, Workspace, choose_seeds, mark_reached, prefetch, r31, skip_gap,
     structural_virality,
 };
-use super::{Compiled, DENSE_PMAX31, ONE31};
+use super::{Compiled, DENSE_PMAX31};
 use crate::rng::{Stream, bernoulli, stream_rng, threshold32};
 use rand::Rng;
 
@@ -32,6 +32,7 @@ pub(crate) fn run_trial_plain(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) 
     let acc = &c.acc[..];
     let mut rng = stream_rng(c.seed, Stream::Trial, trial);
     let mut srng = stream_rng(c.seed, Stream::Seeding, trial);
+    let mut grng = stream_rng(c.seed, Stream::Skips, trial);
 
     ws.frontier.clear();
     ws.next.clear();
@@ -141,10 +142,11 @@ pub(crate) fn run_trial_plain(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) 
             if pmax31 >= DENSE_PMAX31 {
                 // One draw per arc against p_arc = acc · p_max.
                 for a in lo..hi {
+                    let r = r31(rng.next_u64());
                     let v = targets[a];
                     if stamps[v as usize][1] != epoch {
                         let t = ((acc[a] as u64 * pmax31 as u64) >> 31) as u32;
-                        if t >= ONE31 || r31(rng.next_u64()) < t {
+                        if r < t {
                             engage!(v, a, ui, new_engaged);
                         }
                     }
@@ -154,17 +156,16 @@ pub(crate) fn run_trial_plain(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) 
                 // probability p_arc / p_max.
                 let mut a = lo;
                 loop {
-                    let gap = skip_gap(&mut rng, rec.skip_scale);
+                    let gap = skip_gap(&mut grng, rec.skip_scale);
                     if gap >= (hi - a) as f64 {
                         break;
                     }
                     a += gap as usize;
+                    let r = r31(rng.next_u64());
                     let v = targets[a];
-                    if stamps[v as usize][1] != epoch {
-                        let t = acc[a];
-                        if t >= ONE31 || r31(rng.next_u64()) < t {
-                            engage!(v, a, ui, new_engaged);
-                        }
+                    // acc ≤ 2^31 and r < 2^31: acc = 2^31 always accepts.
+                    if stamps[v as usize][1] != epoch && r < acc[a] {
+                        engage!(v, a, ui, new_engaged);
                     }
                     a += 1;
                     if a >= hi {
@@ -249,34 +250,40 @@ mod tests {
     #[test]
     fn plain_kernel_matches_general_kernel_draw_for_draw() {
         let g = skewed_graph(3000, 24_000);
+        // (content, seeding, horizon, least mean engaged per trial)
         let cases = [
             (
                 "stickiness = 0.03\nendorsement = 1.0",
                 "strategy = \"explicit\"\nnodes = [0, 1, 2, 3, 4]",
                 "",
+                6.0,
             ),
             (
                 "stickiness = 0.05\nendorsement = 2.0\nshareability = 0.7\nconversion = 0.1\nugc = 0.05",
                 "strategy = \"random\"\ncount = 8",
                 "",
+                15.0,
             ),
             (
                 "stickiness = 0.3\nendorsement = 0.5",
                 "strategy = \"random\"\ncount = 3",
                 "horizon = 3",
+                60.0,
             ),
             (
                 "stickiness = 1.0\nshareability = 0.4",
                 "strategy = \"explicit\"\nnodes = [5]",
                 "",
+                1000.0,
             ),
             (
                 "stickiness = 0.0",
                 "strategy = \"explicit\"\nnodes = [0]",
                 "",
+                1.0,
             ),
         ];
-        for (content, seeding, horizon) in cases {
+        for (content, seeding, horizon, least) in cases {
             let s = scenario(content, seeding, horizon);
             let c = Compiled::new(&s, &g).expect("compiles");
             assert!(c.plain, "{content}: expected the plain kernel");
@@ -291,10 +298,9 @@ mod tests {
                 assert_eq!(a.edges_examined, b.edges_examined);
                 engaged += x.engaged as u64;
             }
-            // The cases are not all trivial: most cascades grow.
-            if content.contains("0.3") || content.contains("1.0\ns") {
-                assert!(engaged > 400 * 20, "{content}: {engaged}");
-            }
+            // The cases exercise real cascades, not only their seeds.
+            let mean = engaged as f64 / 400.0;
+            assert!(mean >= least, "{content}: mean engaged {mean} < {least}");
         }
     }
 }
