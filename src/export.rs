@@ -50,42 +50,75 @@ pub fn summary_json(summary: &Summary) -> Vec<u8> {
     v
 }
 
-/// One row per trial: `trial,reached,engaged,…`. Counts print as integers;
-/// chunks of rows are formatted in parallel and joined in trial order.
-pub fn trials_csv(ens: &Ensemble) -> Vec<u8> {
-    use rayon::prelude::*;
+/// Writes the per-trial CSV (`trial,reached,engaged,…`, one row per trial in
+/// trial order) to `path` atomically, a chunk of rows at a time (each chunk
+/// formatted in parallel), so the whole text is never held in memory.
+///
+/// # Errors
+/// [`Error::Write`] on any I/O failure.
+pub fn write_trials_csv(path: &Path, ens: &Ensemble) -> Result<()> {
+    let tmp = tmp_path(path);
+    let mut f = std::fs::File::create(&tmp).map_err(|e| Error::write(&tmp, e))?;
+    f.write_all(&trials_csv_header())
+        .map_err(|e| Error::write(&tmp, e))?;
+    for chunk in 0..ens.outcomes.len().div_ceil(WRITE_ROWS) {
+        f.write_all(&trials_csv_rows(ens, chunk * WRITE_ROWS, WRITE_ROWS))
+            .map_err(|e| Error::write(&tmp, e))?;
+    }
+    drop(f);
+    std::fs::rename(&tmp, path).map_err(|e| Error::write(path, e))
+}
+
+/// Rows formatted and written per round by [`write_trials_csv`].
+const WRITE_ROWS: usize = 1 << 18;
+
+fn trials_csv_header() -> Vec<u8> {
     let names = outcome_fields(&Default::default()).map(|(k, _)| k);
-    let mut out = format!("trial,{}\n", names.join(",")).into_bytes();
-    const CHUNK: usize = 16_384;
-    let parts: Vec<Vec<u8>> = ens
-        .outcomes
+    format!("trial,{}\n", names.join(",")).into_bytes()
+}
+
+/// Rows `first .. first + count` (clipped) of the per-trial CSV; integers
+/// through `itoa` (the formatting machinery cost more than the cascades of
+/// small runs), structural virality in Rust's shortest round-trip form.
+fn trials_csv_rows(ens: &Ensemble, first: usize, count: usize) -> Vec<u8> {
+    use rayon::prelude::*;
+    const CHUNK: usize = 8_192;
+    let end = (first + count).min(ens.outcomes.len());
+    let parts: Vec<Vec<u8>> = ens.outcomes[first..end]
         .par_chunks(CHUNK)
         .enumerate()
         .map(|(c, rows)| {
             let mut buf = Vec::with_capacity(rows.len() * 40);
+            let mut num = itoa::Buffer::new();
             for (j, o) in rows.iter().enumerate() {
-                let _ = writeln!(
-                    buf,
-                    "{},{},{},{},{},{},{},{},{},{}",
-                    c * CHUNK + j,
+                buf.extend_from_slice(num.format(first + c * CHUNK + j).as_bytes());
+                for x in [
                     o.reached,
                     o.engaged,
                     o.shared,
                     o.converted,
                     o.earned_media,
                     o.depth,
-                    o.structural_virality,
-                    o.peak_step,
-                    o.steps
-                );
+                ] {
+                    buf.push(b',');
+                    buf.extend_from_slice(num.format(x).as_bytes());
+                }
+                buf.push(b',');
+                if o.structural_virality == 0.0 {
+                    buf.push(b'0');
+                } else {
+                    let _ = write!(buf, "{}", o.structural_virality);
+                }
+                for x in [o.peak_step, o.steps] {
+                    buf.push(b',');
+                    buf.extend_from_slice(num.format(x).as_bytes());
+                }
+                buf.push(b'\n');
             }
             buf
         })
         .collect();
-    for p in parts {
-        out.extend_from_slice(&p);
-    }
-    out
+    parts.concat()
 }
 
 /// One row per step: mean and p5/p50/p95 of cumulative reached, engaged, shared.

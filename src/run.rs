@@ -200,40 +200,53 @@ pub fn execute(scenario: &Scenario, out_dir: &Path, set: &RunSettings<'_>) -> Re
         files.push(p);
         Ok(())
     };
-    put("trials.csv", export::trials_csv(&ensemble))?;
     put("timeseries.csv", export::timeseries_csv(&summary))?;
-    if !set.no_charts {
-        for (name, f) in [
-            (
-                "reach_over_time.png",
-                &(|p: &Path| plot::reach_over_time(&summary, p)) as &dyn Fn(&Path) -> Result<()>,
-            ),
-            ("cascade_size_ccdf.png", &|p: &Path| {
-                plot::cascade_ccdf(&summary, &ensemble, p)
-            }),
-            ("funnel.png", &|p: &Path| plot::funnel(&summary, p)),
-            ("segments.png", &|p: &Path| {
-                plot::breakdown(&summary, plot::Breakdown::Segments, p)
-            }),
-            ("roles.png", &|p: &Path| {
-                plot::breakdown(&summary, plot::Breakdown::Roles, p)
-            }),
-        ] {
-            let wanted = match name {
-                "segments.png" => summary.segments.len() > 1,
-                "roles.png" => summary.roles.len() > 1,
-                _ => true,
-            };
-            if !wanted {
-                continue;
-            }
-            let p = out_dir.join(name);
-            let tmp = out_dir.join(format!(".{name}.partial.png"));
-            f(&tmp)?;
-            std::fs::rename(&tmp, &p).map_err(|e| Error::write(&p, e))?;
-            files.push(p);
-        }
-    }
+    // The per-trial CSV and the charts are independent: written side by side.
+    let charts: Vec<&str> = if set.no_charts {
+        Vec::new()
+    } else {
+        [
+            "reach_over_time.png",
+            "cascade_size_ccdf.png",
+            "funnel.png",
+            "segments.png",
+            "roles.png",
+        ]
+        .into_iter()
+        .filter(|name| match *name {
+            "segments.png" => summary.segments.len() > 1,
+            "roles.png" => summary.roles.len() > 1,
+            _ => true,
+        })
+        .collect()
+    };
+    let render = |name: &str| -> Result<PathBuf> {
+        let p = out_dir.join(name);
+        let tmp = out_dir.join(format!(".{name}.partial.png"));
+        match name {
+            "reach_over_time.png" => plot::reach_over_time(&summary, &tmp),
+            "cascade_size_ccdf.png" => plot::cascade_ccdf(&summary, &ensemble, &tmp),
+            "funnel.png" => plot::funnel(&summary, &tmp),
+            "segments.png" => plot::breakdown(&summary, plot::Breakdown::Segments, &tmp),
+            _ => plot::breakdown(&summary, plot::Breakdown::Roles, &tmp),
+        }?;
+        std::fs::rename(&tmp, &p).map_err(|e| Error::write(&p, e))?;
+        Ok(p)
+    };
+    let trials_path = out_dir.join("trials.csv");
+    let (csv, pngs) = rayon::join(
+        || export::write_trials_csv(&trials_path, &ensemble),
+        || {
+            use rayon::prelude::*;
+            charts
+                .par_iter()
+                .map(|name| render(name))
+                .collect::<Result<Vec<PathBuf>>>()
+        },
+    );
+    csv?;
+    files.push(trials_path);
+    files.extend(pngs?);
     let threads = match set.threads {
         Some(t) => t,
         None => std::thread::available_parallelism()

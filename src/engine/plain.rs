@@ -19,7 +19,11 @@ use crate::rng::{Stream, bernoulli, stream_rng, threshold32};
 use rand::Rng;
 
 /// How many sharers ahead the per-person record is prefetched.
-const RECORD_AHEAD: usize = 4;
+const RECORD_AHEAD: usize = 8;
+/// How many sharers ahead the first arcs and acceptances are prefetched.
+/// (Without prefetching a cascade runs 30–45% slower on the peer graph;
+/// these distances measured a few percent better than 4 and 1.)
+const ARCS_AHEAD: usize = 3;
 
 /// Runs trial `trial` of a plain scenario (see the module docs); the
 /// per-step counts are left in the workspace.
@@ -112,11 +116,11 @@ pub(crate) fn run_trial_plain(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) 
         }
         for fi in 0..nfront {
             // The record of the sharer RECORD_AHEAD on, and the first arcs
-            // of the next one (its record was fetched earlier).
+            // of the one ARCS_AHEAD on (its record was fetched earlier).
             if let Some(&ahead) = frontier.get(fi + RECORD_AHEAD) {
                 prefetch(&nodes[eng_node[ahead as usize] as usize]);
             }
-            if let Some(&nx) = frontier.get(fi + 1) {
+            if let Some(&nx) = frontier.get(fi + ARCS_AHEAD) {
                 let start = nodes[eng_node[nx as usize] as usize].start as usize;
                 if let Some(t) = targets.get(start) {
                     prefetch(t);
