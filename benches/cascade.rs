@@ -1,12 +1,14 @@
 //! The engine's hot paths: one cascade (`run_trial`) on the built-in default
-//! scenario's graph and on a 75k-person Erdős–Rényi graph, and an ensemble
-//! of 1000 trials. Fixed seeds; trial numbers cycle through a fixed range so
-//! every run measures the same cascades.
+//! scenario's graph and on a 75k-person Erdős–Rényi graph; the plain kernel
+//! against the general one on the same cascades; and an ensemble of 1000
+//! trials. Fixed seeds; trial numbers cycle through a fixed range so every
+//! run measures the same cascades.
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::path::Path;
-use viralsim::engine::{Compiled, RunOptions, Workspace, cascade::run_trial, run_ensemble};
+use viralsim::engine::cascade::{run_trial, run_trial_general};
+use viralsim::engine::{Compiled, RunOptions, Workspace, run_ensemble};
 use viralsim::scenario::Scenario;
 
 /// A 75 879-person directed ER graph (the size of the peer graph) with mean
@@ -48,6 +50,43 @@ fn one_cascade(c: &mut Criterion) {
     g.finish();
 }
 
+/// The lean kernel for plain scenarios and the general kernel make the same
+/// draws (a unit test holds them to it), so this compares the cost of the
+/// same cascades: skip-sampled (σ = 0.2, ER 75k) and per-arc (σ = 0.3,
+/// λ = 1, so p_max ≥ 1/4) regimes.
+fn kernels(c: &mut Criterion) {
+    let mut g = c.benchmark_group("kernel");
+    for (regime, text) in [
+        ("skip", ER_75K.to_string()),
+        (
+            "per_arc",
+            ER_75K
+                .replace("stickiness = 0.2", "stickiness = 0.3")
+                .replace("mean_degree = 6.7", "mean_degree = 3.0"),
+        ),
+    ] {
+        let s = Scenario::from_toml(&text, "bench_er.toml", Path::new("."), "bench_er")
+            .expect("valid bench scenario");
+        let graph = s.build_graph().expect("graph builds");
+        let compiled = Compiled::new(&s, &graph).expect("seeding fits the graph");
+        let mut ws = Workspace::new(graph.node_count());
+        let mut trial = 0u64;
+        g.bench_function(format!("plain_{regime}"), |b| {
+            b.iter(|| {
+                trial = (trial + 1) % 1024;
+                black_box(run_trial(&compiled, &mut ws, black_box(trial)))
+            })
+        });
+        g.bench_function(format!("general_{regime}"), |b| {
+            b.iter(|| {
+                trial = (trial + 1) % 1024;
+                black_box(run_trial_general(&compiled, &mut ws, black_box(trial)))
+            })
+        });
+    }
+    g.finish();
+}
+
 fn ensemble(c: &mut Criterion) {
     let mut g = c.benchmark_group("ensemble");
     g.sample_size(10);
@@ -80,6 +119,6 @@ criterion_group! {
     // No HTML plots: criterion's plotters backend needs system fonts, which
     // a bare machine does not have (it panics with FontUnavailable).
     config = Criterion::default().without_plots();
-    targets = one_cascade, ensemble
+    targets = one_cascade, kernels, ensemble
 }
 criterion_main!(benches);

@@ -198,6 +198,10 @@ pub(crate) fn r31(x: u64) -> u32 {
 /// with probability p_arc / p_max (thinning) — exactly one Bernoulli(p_arc)
 /// trial per exposed, not-yet-engaged person, at a cost proportional to
 /// p_max · degree instead of degree. Sharers with p_max ≥ 1/4 draw per arc.
+/// The skips come from their own stream (`Stream::Skips`) and every
+/// candidate gets one acceptance draw. Plain scenarios (one segment and role,
+/// no decay, delay 1, no paid reach) run on a lean kernel that makes the
+/// same draws ([`run_trial_general`] is the other).
 pub fn run_trial(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) -> TrialOutcome {
     if c.plain {
         return super::plain::run_trial_plain(c, ws, trial);
@@ -205,9 +209,10 @@ pub fn run_trial(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) -> TrialOutco
     run_trial_general(c, ws, trial)
 }
 
-/// [`run_trial`] on the general kernel, whatever the scenario (the plain
-/// kernel must agree with it draw for draw).
-pub(crate) fn run_trial_general(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) -> TrialOutcome {
+/// [`run_trial`] on the general kernel, whatever the scenario. The lean
+/// kernel for plain scenarios agrees with it draw for draw, so this is what
+/// tests and benchmarks compare it with.
+pub fn run_trial_general(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) -> TrialOutcome {
     match (c.model, c.track_segments || c.track_roles) {
         (Model::IndependentCascade, true) => run_trial_impl::<true, false>(c, ws, trial),
         (Model::IndependentCascade, false) => run_trial_impl::<false, false>(c, ws, trial),
