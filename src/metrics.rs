@@ -708,16 +708,15 @@ pub fn summarize(
 ) -> Summary {
     let n = ens.len() as u64;
     let mut metrics = BTreeMap::new();
-    let mut cols: Vec<Vec<f64>> = (0..9).map(|_| Vec::with_capacity(ens.len())).collect();
-    for o in &ens.outcomes {
-        for (k, (_, v)) in outcome_fields(o).iter().enumerate() {
-            cols[k].push(*v);
-        }
-    }
     let names = outcome_fields(&TrialOutcome::default()).map(|(k, _)| k);
+    // One metric column at a time per thread, so the transient memory is a
+    // column per worker, not one per metric.
     let stats: Vec<Stat> = {
         use rayon::prelude::*;
-        cols.par_iter().map(|c| Stat::of(c)).collect()
+        (0..names.len())
+            .into_par_iter()
+            .map(|k| Stat::of(&per_trial(ens, |o| outcome_fields(o)[k].1)))
+            .collect()
     };
     for (name, st) in names.iter().zip(stats) {
         metrics.insert(name.to_string(), st);
