@@ -2,7 +2,7 @@
 
 use super::Compiled;
 use super::{DENSE_PMAX31, DelaySampler, threshold31};
-use crate::rng::{Stream, below, bernoulli, stream_rng, threshold32, unit};
+use crate::rng::{Stream, Xoshiro256PlusPlus, below, bernoulli, stream_rng, threshold32, unit};
 use crate::scenario::{Model, ResolvedPlan};
 use rand::{Rng, RngExt};
 
@@ -121,6 +121,17 @@ impl Workspace {
         }
         self.epoch += 1;
         self.epoch
+    }
+
+    /// Empties the per-trial lists both kernels use.
+    pub(crate) fn start_trial(&mut self) {
+        self.frontier.clear();
+        self.next.clear();
+        self.per_step.clear();
+        self.per_segment.clear();
+        self.per_role.clear();
+        self.eng_node.clear();
+        self.eng_parent.clear();
     }
 
     /// The per-step counts (new reached, engaged, shared) of the last trial.
@@ -277,6 +288,11 @@ fn draw_from_pool<R: Rng>(
     got + want
 }
 
+/// A trial's generators: decisions, seeding, and geometric skips.
+pub(crate) fn trial_streams(seed: u64, trial: u64) -> [Xoshiro256PlusPlus; 3] {
+    [Stream::Trial, Stream::Seeding, Stream::Skips].map(|s| stream_rng(seed, s, trial))
+}
+
 /// Picks this trial's seeds: fixed plans, then random ones among people not
 /// yet picked. Each is stamped reached and engaged in epoch `epoch` and
 /// appended to `seeds` (cleared first).
@@ -336,18 +352,12 @@ fn run_trial_impl<const GROUPS: bool, const LT: bool>(
         ws.influence.resize(g.node_count(), 0.0);
         ws.threshold.resize(g.node_count(), 0.0);
     }
-    let mut rng = stream_rng(c.seed, Stream::Trial, trial);
-    let mut srng = stream_rng(c.seed, Stream::Seeding, trial);
-    let mut grng = stream_rng(c.seed, Stream::Skips, trial);
+    let [mut rng, mut srng, mut grng] = trial_streams(c.seed, trial);
 
+    ws.start_trial();
     ws.engaged.clear();
-    ws.frontier.clear();
-    ws.next.clear();
     ws.pending.clear();
-    ws.per_step.clear();
-    ws.per_segment.clear();
     ws.per_segment.resize(2 * nseg, 0);
-    ws.per_role.clear();
     ws.per_role.resize(3 * nrole, 0);
     let mut out = TrialOutcome::default();
     let mut new_reached = 0u32;

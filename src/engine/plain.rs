@@ -12,10 +12,10 @@
 
 use super::cascade::{
     NO_PARENT, TrialOutcome, Workspace, choose_seeds, mark_reached, prefetch, r31, skip_gap,
-    structural_virality,
+    structural_virality, trial_streams,
 };
 use super::{Compiled, DENSE_PMAX31};
-use crate::rng::{Stream, bernoulli, stream_rng, threshold32};
+use crate::rng::{bernoulli, threshold32};
 use rand::Rng;
 
 /// How many sharers ahead the per-person record is prefetched.
@@ -34,17 +34,8 @@ pub(crate) fn run_trial_plain(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) 
     let trust = g.trust();
     let nodes = &c.nodes[..];
     let acc = &c.acc[..];
-    let mut rng = stream_rng(c.seed, Stream::Trial, trial);
-    let mut srng = stream_rng(c.seed, Stream::Seeding, trial);
-    let mut grng = stream_rng(c.seed, Stream::Skips, trial);
-
-    ws.frontier.clear();
-    ws.next.clear();
-    ws.per_step.clear();
-    ws.per_segment.clear();
-    ws.per_role.clear();
-    ws.eng_node.clear();
-    ws.eng_parent.clear();
+    let [mut rng, mut srng, mut grng] = trial_streams(c.seed, trial);
+    ws.start_trial();
     let mut seeds = std::mem::take(&mut ws.seeds);
     choose_seeds(c, ws, &mut srng, epoch, &mut seeds);
 
