@@ -177,6 +177,23 @@ pub(crate) fn skip_gap<R: Rng>(rng: &mut R, scale: f32) -> f64 {
     rng.sample::<f64, _>(rand_distr::Exp1) * scale as f64
 }
 
+/// The next candidate arc in `a..hi` after a geometric skip from `a` (see
+/// [`skip_gap`]), or `None` when the skip runs past `hi`.
+#[inline(always)]
+pub(crate) fn next_candidate<R: Rng>(
+    grng: &mut R,
+    scale: f32,
+    a: usize,
+    hi: usize,
+) -> Option<usize> {
+    let gap = skip_gap(grng, scale);
+    if gap >= (hi - a) as f64 {
+        None
+    } else {
+        Some(a + gap as usize)
+    }
+}
+
 /// Stamps everyone in `nbrs` reached in epoch `epoch` and returns how many
 /// were not reached before. No branch per arc (earlier stamps are all
 /// smaller); this loop is where most of a cascade's time goes.
@@ -603,11 +620,10 @@ fn run_trial_impl<const GROUPS: bool, const LT: bool>(
                         break;
                     }
                 } else {
-                    let gap = skip_gap(&mut grng, rec.skip_scale);
-                    if gap >= (hi - a) as f64 {
-                        break;
+                    match next_candidate(&mut grng, rec.skip_scale, a, hi) {
+                        Some(next) => a = next,
+                        None => break,
                     }
-                    a += gap as usize;
                 }
                 // One acceptance draw per candidate, whatever its state, so
                 // the draws do not depend on the order of decisions.

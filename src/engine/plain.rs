@@ -11,7 +11,7 @@
 //! tree is kept as one parent index per engaged person.
 
 use super::cascade::{
-    NO_PARENT, TrialOutcome, Workspace, choose_seeds, mark_reached, prefetch, r31, skip_gap,
+    NO_PARENT, TrialOutcome, Workspace, choose_seeds, mark_reached, next_candidate, prefetch, r31,
     structural_virality, trial_streams,
 };
 use super::{Compiled, DENSE_PMAX31};
@@ -151,11 +151,10 @@ pub(crate) fn run_trial_plain(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) 
                 // probability p_arc / p_max.
                 let mut a = lo;
                 loop {
-                    let gap = skip_gap(&mut grng, rec.skip_scale);
-                    if gap >= (hi - a) as f64 {
-                        break;
+                    match next_candidate(&mut grng, rec.skip_scale, a, hi) {
+                        Some(next) => a = next,
+                        None => break,
                     }
-                    a += gap as usize;
                     let r = r31(rng.next_u64());
                     let v = targets[a];
                     // acc ≤ 2^31 and r < 2^31: acc = 2^31 always accepts.
