@@ -150,11 +150,8 @@ pub(crate) fn run_trial_plain(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) 
                 // Geometric skips at p_max, each candidate kept with
                 // probability p_arc / p_max.
                 let mut a = lo;
-                loop {
-                    match next_candidate(&mut grng, rec.skip_scale, a, hi) {
-                        Some(next) => a = next,
-                        None => break,
-                    }
+                while let Some(next) = next_candidate(&mut grng, rec.skip_scale, a, hi) {
+                    a = next;
                     let r = r31(rng.next_u64());
                     let v = targets[a];
                     // acc ≤ 2^31 and r < 2^31: acc = 2^31 always accepts.
