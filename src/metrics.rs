@@ -540,8 +540,9 @@ pub fn time_series(ens: &Ensemble) -> TimeSeries {
         }
         b
     };
-    let ((reached, engaged), shared) =
-        rayon::join(|| rayon::join(|| kind(0), || kind(1)), || kind(2));
+    // One kind at a time: each regroups a copy of its non-zero increments
+    // (8 bytes per trial step), so running them together held three.
+    let (reached, engaged, shared) = (kind(0), kind(1), kind(2));
     let mut new_engaged = vec![0u64; steps];
     for i in 0..t {
         for (s, row) in ens.trial_steps(i).iter().enumerate() {

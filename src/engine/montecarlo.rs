@@ -1,14 +1,14 @@
 //! Monte Carlo over trials, in parallel with rayon.
 //!
-//! Trials are cut into fixed blocks; each block runs on whatever thread is
-//! free with a pooled [`Workspace`], and blocks are concatenated in trial
-//! order. Since trial `i` draws only from `(seed, i)`, the ensemble is
+//! Trials are cut into fixed blocks; threads claim blocks in trial order,
+//! each with its own [`Workspace`], and blocks are joined in trial order as
+//! they complete. Since trial `i` draws only from `(seed, i)`, the ensemble is
 //! identical for every thread count.
 
 use super::Compiled;
 use super::cascade::{TrialOutcome, Workspace, run_trial};
 use crate::error::{Error, Result};
-use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -115,65 +115,73 @@ pub fn run_range(c: &Compiled<'_>, first: u64, opts: &RunOptions<'_>) -> Result<
     let n = c.graph.node_count();
     let nseg = c.tracked_segments();
     let nrole = c.tracked_roles();
-    let workspaces: Mutex<Vec<Workspace>> = Mutex::new(Vec::new());
-    let done = AtomicU64::new(0);
-    let parts: Vec<Ensemble> = pool.install(|| {
-        (0..blocks)
-            .into_par_iter()
-            .map(|b| {
-                let mut ws = workspaces
-                    .lock()
-                    .map(|mut p| p.pop())
-                    .ok()
-                    .flatten()
-                    .unwrap_or_else(|| Workspace::new(n));
-                let lo = first + b * block;
-                let hi = (lo + block).min(first + trials);
-                let mut part = Ensemble {
-                    segments: nseg,
-                    roles: nrole,
-                    step_offsets: vec![0],
-                    ..Default::default()
-                };
-                part.outcomes.reserve((hi - lo) as usize);
-                for t in lo..hi {
-                    let out = run_trial(c, &mut ws, t);
-                    part.outcomes.push(out);
-                    part.steps.extend_from_slice(ws.per_step());
-                    part.step_offsets.push(part.steps.len() as u64);
-                    part.per_segment.extend_from_slice(ws.per_segment());
-                    part.per_role.extend_from_slice(ws.per_role());
-                    part.edges_examined += ws.edges_examined;
-                }
-                if let Ok(mut p) = workspaces.lock() {
-                    p.push(ws);
-                }
-                if let Some(cb) = opts.progress {
-                    cb(done.fetch_add(hi - lo, Ordering::Relaxed) + (hi - lo));
-                }
-                part
-            })
-            .collect()
-    });
-    let mut all = Ensemble {
-        segments: nseg,
-        roles: nrole,
-        step_offsets: vec![0],
-        ..Default::default()
-    };
-    // Exact sizes up front: no regrowth (and no third copy) while joining.
-    all.outcomes
-        .reserve_exact(parts.iter().map(|p| p.outcomes.len()).sum());
-    all.steps
-        .reserve_exact(parts.iter().map(|p| p.steps.len()).sum());
-    all.step_offsets
-        .reserve_exact(parts.iter().map(|p| p.outcomes.len()).sum());
-    all.per_segment
-        .reserve_exact(parts.iter().map(|p| p.per_segment.len()).sum());
-    all.per_role
-        .reserve_exact(parts.iter().map(|p| p.per_role.len()).sum());
-    for p in parts {
-        all.append(p);
+    // Blocks are claimed in trial order and joined into the ensemble as soon
+    // as every earlier block is in, so at most a few blocks wait beside the
+    // ensemble (joining at the end held every block and the ensemble at once,
+    // twice the per-trial rows).
+    struct Join {
+        next: u64,
+        waiting: BTreeMap<u64, Ensemble>,
+        all: Ensemble,
     }
+    let join = Mutex::new(Join {
+        next: 0,
+        waiting: BTreeMap::new(),
+        all: Ensemble {
+            segments: nseg,
+            roles: nrole,
+            step_offsets: vec![0],
+            ..Default::default()
+        },
+    });
+    let claim = AtomicU64::new(0);
+    let done = AtomicU64::new(0);
+    pool.scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|_| {
+                let mut ws = Workspace::new(n);
+                loop {
+                    let b = claim.fetch_add(1, Ordering::Relaxed);
+                    if b >= blocks {
+                        break;
+                    }
+                    let lo = first + b * block;
+                    let hi = (lo + block).min(first + trials);
+                    let mut part = Ensemble {
+                        segments: nseg,
+                        roles: nrole,
+                        step_offsets: vec![0],
+                        ..Default::default()
+                    };
+                    part.outcomes.reserve((hi - lo) as usize);
+                    for t in lo..hi {
+                        let out = run_trial(c, &mut ws, t);
+                        part.outcomes.push(out);
+                        part.steps.extend_from_slice(ws.per_step());
+                        part.step_offsets.push(part.steps.len() as u64);
+                        part.per_segment.extend_from_slice(ws.per_segment());
+                        part.per_role.extend_from_slice(ws.per_role());
+                        part.edges_examined += ws.edges_examined;
+                    }
+                    let mut j = join.lock().unwrap_or_else(|e| e.into_inner());
+                    j.waiting.insert(b, part);
+                    loop {
+                        let next = j.next;
+                        let Some(p) = j.waiting.remove(&next) else {
+                            break;
+                        };
+                        j.all.append(p);
+                        j.next += 1;
+                    }
+                    drop(j);
+                    if let Some(cb) = opts.progress {
+                        cb(done.fetch_add(hi - lo, Ordering::Relaxed) + (hi - lo));
+                    }
+                }
+            });
+        }
+    });
+    let all = join.into_inner().unwrap_or_else(|e| e.into_inner()).all;
+    debug_assert_eq!(all.outcomes.len() as u64, trials);
     Ok(all)
 }
