@@ -4,11 +4,12 @@
 //! trials. Fixed seeds; trial numbers cycle through a fixed range so every
 //! run measures the same cascades.
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::path::Path;
 use viralsim::engine::cascade::{run_trial, run_trial_general};
-use viralsim::engine::{Compiled, RunOptions, Workspace, run_ensemble};
+use viralsim::engine::{Compiled, RunOptions, TrialOutcome, Workspace, run_ensemble};
 use viralsim::scenario::Scenario;
 
 /// A 75 879-person directed ER graph (the size of the peer graph) with mean
@@ -38,16 +39,27 @@ fn one_cascade(c: &mut Criterion) {
     for (label, s) in [("default_scenario", &default), ("erdos_renyi_75k", &er)] {
         let graph = s.build_graph().expect("graph builds");
         let compiled = Compiled::new(s, &graph).expect("seeding fits the graph");
-        let mut ws = Workspace::new(graph.node_count());
-        let mut trial = 0u64;
-        g.bench_function(label, |b| {
-            b.iter(|| {
-                trial = (trial + 1) % 1024;
-                black_box(run_trial(&compiled, &mut ws, black_box(trial)))
-            })
-        });
+        bench_trials(&mut g, label, &compiled, run_trial);
     }
     g.finish();
+}
+
+/// Benchmarks `kernel` on `compiled`, cycling through trials 1..1024 so
+/// every run measures the same cascades.
+fn bench_trials(
+    g: &mut BenchmarkGroup<'_, WallTime>,
+    name: &str,
+    compiled: &Compiled<'_>,
+    kernel: fn(&Compiled<'_>, &mut Workspace, u64) -> TrialOutcome,
+) {
+    let mut ws = Workspace::new(compiled.graph.node_count());
+    let mut trial = 0u64;
+    g.bench_function(name, |b| {
+        b.iter(|| {
+            trial = (trial + 1) % 1024;
+            black_box(kernel(compiled, &mut ws, black_box(trial)))
+        })
+    });
 }
 
 /// The lean kernel for plain scenarios and the general kernel make the same
@@ -69,20 +81,13 @@ fn kernels(c: &mut Criterion) {
             .expect("valid bench scenario");
         let graph = s.build_graph().expect("graph builds");
         let compiled = Compiled::new(&s, &graph).expect("seeding fits the graph");
-        let mut ws = Workspace::new(graph.node_count());
-        let mut trial = 0u64;
-        g.bench_function(format!("plain_{regime}"), |b| {
-            b.iter(|| {
-                trial = (trial + 1) % 1024;
-                black_box(run_trial(&compiled, &mut ws, black_box(trial)))
-            })
-        });
-        g.bench_function(format!("general_{regime}"), |b| {
-            b.iter(|| {
-                trial = (trial + 1) % 1024;
-                black_box(run_trial_general(&compiled, &mut ws, black_box(trial)))
-            })
-        });
+        bench_trials(&mut g, &format!("plain_{regime}"), &compiled, run_trial);
+        bench_trials(
+            &mut g,
+            &format!("general_{regime}"),
+            &compiled,
+            run_trial_general,
+        );
     }
     g.finish();
 }

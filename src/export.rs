@@ -14,8 +14,22 @@ use std::path::{Path, PathBuf};
 /// # Errors
 /// [`Error::Write`] on any I/O failure.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, |f| f.write_all(bytes))
+}
+
+/// Creates `path` atomically from what `fill` writes into a temporary file,
+/// renamed over `path` once `fill` succeeds.
+///
+/// # Errors
+/// [`Error::Write`] on any I/O failure.
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<()> {
     let tmp = tmp_path(path);
-    std::fs::write(&tmp, bytes).map_err(|e| Error::write(&tmp, e))?;
+    let mut f = std::fs::File::create(&tmp).map_err(|e| Error::write(&tmp, e))?;
+    fill(&mut f).map_err(|e| Error::write(&tmp, e))?;
+    drop(f);
     std::fs::rename(&tmp, path).map_err(|e| Error::write(path, e))
 }
 
@@ -57,16 +71,13 @@ pub fn summary_json(summary: &Summary) -> Vec<u8> {
 /// # Errors
 /// [`Error::Write`] on any I/O failure.
 pub fn write_trials_csv(path: &Path, ens: &Ensemble) -> Result<()> {
-    let tmp = tmp_path(path);
-    let mut f = std::fs::File::create(&tmp).map_err(|e| Error::write(&tmp, e))?;
-    f.write_all(&trials_csv_header())
-        .map_err(|e| Error::write(&tmp, e))?;
-    for chunk in 0..ens.outcomes.len().div_ceil(WRITE_ROWS) {
-        f.write_all(&trials_csv_rows(ens, chunk * WRITE_ROWS, WRITE_ROWS))
-            .map_err(|e| Error::write(&tmp, e))?;
-    }
-    drop(f);
-    std::fs::rename(&tmp, path).map_err(|e| Error::write(path, e))
+    write_atomic_with(path, |f| {
+        f.write_all(&trials_csv_header())?;
+        for chunk in 0..ens.outcomes.len().div_ceil(WRITE_ROWS) {
+            f.write_all(&trials_csv_rows(ens, chunk * WRITE_ROWS, WRITE_ROWS))?;
+        }
+        Ok(())
+    })
 }
 
 /// Rows formatted and written per round by [`write_trials_csv`].

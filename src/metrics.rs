@@ -44,9 +44,9 @@ pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
     sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
 }
 
-/// Quantiles (R type 7) of unsorted data by selection, O(n): the order
-/// statistics each quantile needs are found with `select_nth_unstable`,
-/// working from the middle out. `xs` is reordered.
+/// Quantiles (R type 7) of unsorted data by selection, O(n) each: the order
+/// statistics each quantile needs are found with `select_nth_unstable`.
+/// `xs` is reordered.
 pub fn quantiles<T: Copy + PartialOrd + Into<f64>>(xs: &mut [T], qs: &[f64]) -> Vec<f64> {
     let n = xs.len();
     if n == 0 {
@@ -55,26 +55,25 @@ pub fn quantiles<T: Copy + PartialOrd + Into<f64>>(xs: &mut [T], qs: &[f64]) -> 
     let cmp = |a: &T, b: &T| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal);
     qs.iter()
         .map(|&q| {
-            let h = (n - 1) as f64 * q;
-            let lo = h.floor() as usize;
-            let (_, &mut a, right) = xs.select_nth_unstable_by(lo, cmp);
-            let a: f64 = a.into();
-            if lo + 1 >= n || h == lo as f64 {
-                return a;
-            }
-            // The next order statistic is the smallest element right of lo.
-            let b: f64 = right
-                .iter()
-                .copied()
-                .fold(None::<T>, |m, x| match m {
-                    Some(m) if cmp(&m, &x).is_le() => Some(m),
-                    _ => Some(x),
-                })
-                .map(Into::into)
-                .unwrap_or(a);
-            a + (h - lo as f64) * (b - a)
+            type7(n, q, |r| {
+                let (_, &mut x, _) = xs.select_nth_unstable_by(r, cmp);
+                x.into()
+            })
         })
         .collect()
+}
+
+/// Quantile `q` (R type 7) of `n ≥ 1` values from their order statistics:
+/// `nth(r)` is the (r+1)-th smallest. It is called with ⌊h⌋, h = (n − 1)·q,
+/// and then with ⌊h⌋ + 1 only when h is not whole.
+fn type7(n: usize, q: f64, mut nth: impl FnMut(usize) -> f64) -> f64 {
+    let h = (n - 1) as f64 * q;
+    let lo = h.floor() as usize;
+    let a = nth(lo);
+    if lo + 1 >= n || h == lo as f64 {
+        return a;
+    }
+    a + (h - lo as f64) * (nth(lo + 1) - a)
 }
 
 /// The largest value when every value is a whole number in
@@ -107,17 +106,7 @@ fn count_quantiles(xs: &[f64], max: usize, qs: &[f64]) -> Vec<f64> {
     }
     // The (r+1)-th smallest: the first value whose cumulative count exceeds r.
     let nth = |r: usize| cum.partition_point(|&c| c as usize <= r) as f64;
-    qs.iter()
-        .map(|&q| {
-            let h = (n - 1) as f64 * q;
-            let lo = h.floor() as usize;
-            let a = nth(lo);
-            if lo + 1 >= n || h == lo as f64 {
-                return a;
-            }
-            a + (h - lo as f64) * (nth(lo + 1) - a)
-        })
-        .collect()
+    qs.iter().map(|&q| type7(n, q, nth)).collect()
 }
 
 impl Stat {
@@ -461,13 +450,7 @@ impl Counts {
 
     /// Quantile `q` (R type 7) of the `n` values held.
     fn quantile(&self, n: u64, q: f64) -> f64 {
-        let h = (n - 1) as f64 * q;
-        let lo = h.floor() as u64;
-        let a = self.select(lo) as f64;
-        if lo + 1 >= n || h == lo as f64 {
-            return a;
-        }
-        a + (h - lo as f64) * (self.select(lo + 1) as f64 - a)
+        type7(n as usize, q, |r| self.select(r as u64) as f64)
     }
 }
 

@@ -168,17 +168,11 @@ pub(crate) fn prefetch<T>(x: &T) {
     let _ = x;
 }
 
-/// The number of arcs to skip before the next candidate when each arc is a
-/// candidate with probability p: ⌊E · scale⌋ with E ~ Exp(1) (a ziggurat
-/// draw, one 64-bit number in 99% of cases) and `scale` = −1/ln(1 − p), so
-/// P(gap ≥ k) = (1 − p)^k exactly.
-#[inline(always)]
-pub(crate) fn skip_gap<R: Rng>(rng: &mut R, scale: f32) -> f64 {
-    rng.sample::<f64, _>(rand_distr::Exp1) * scale as f64
-}
-
-/// The next candidate arc in `a..hi` after a geometric skip from `a` (see
-/// [`skip_gap`]), or `None` when the skip runs past `hi`.
+/// The next candidate arc in `a..hi` after a geometric skip from `a`, or
+/// `None` when the skip runs past `hi`. Each arc is a candidate with
+/// probability p: the skip is ⌊E · scale⌋ with E ~ Exp(1) (a ziggurat draw,
+/// one 64-bit number in 99% of cases) and `scale` = −1/ln(1 − p), so
+/// P(skip ≥ k) = (1 − p)^k exactly.
 #[inline(always)]
 pub(crate) fn next_candidate<R: Rng>(
     grng: &mut R,
@@ -186,7 +180,7 @@ pub(crate) fn next_candidate<R: Rng>(
     a: usize,
     hi: usize,
 ) -> Option<usize> {
-    let gap = skip_gap(grng, scale);
+    let gap = grng.sample::<f64, _>(rand_distr::Exp1) * scale as f64;
     if gap >= (hi - a) as f64 {
         None
     } else {

@@ -163,17 +163,15 @@ pub fn run_range(c: &Compiled<'_>, first: u64, opts: &RunOptions<'_>) -> Result<
                         part.per_role.extend_from_slice(ws.per_role());
                         part.edges_examined += ws.edges_examined;
                     }
-                    let mut j = join.lock().unwrap_or_else(|e| e.into_inner());
-                    j.waiting.insert(b, part);
-                    loop {
-                        let next = j.next;
-                        let Some(p) = j.waiting.remove(&next) else {
-                            break;
-                        };
-                        j.all.append(p);
-                        j.next += 1;
+                    {
+                        let mut guard = join.lock().unwrap_or_else(|e| e.into_inner());
+                        let j = &mut *guard;
+                        j.waiting.insert(b, part);
+                        while let Some(p) = j.waiting.remove(&j.next) {
+                            j.all.append(p);
+                            j.next += 1;
+                        }
                     }
-                    drop(j);
                     if let Some(cb) = opts.progress {
                         cb(done.fetch_add(hi - lo, Ordering::Relaxed) + (hi - lo));
                     }
