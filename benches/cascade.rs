@@ -1,14 +1,21 @@
 //! The engine's hot paths: one cascade (`run_trial`) on the built-in default
 //! scenario's graph and on a 75k-person Erdős–Rényi graph; the plain kernel
-//! against the general one on the same cascades; and an ensemble of 1000
-//! trials. Fixed seeds; trial numbers cycle through a fixed range so every
-//! run measures the same cascades.
+//! against the general one on the same cascades; the memory floor of a
+//! cascade (its sharers' arc lists read, and reach marked, with nothing
+//! else) beside the whole kernel on the same cascades; and an ensemble of
+//! 1000 trials. Fixed seeds; trial numbers cycle through a fixed range so
+//! every run measures the same cascades.
+//!
+//! `VIRALSIM_BENCH_SCENARIO=FILE.toml` runs the `floor` group on that
+//! scenario instead (for instance the peer graph's, as written by
+//! `benches/peer_compare.py --keep`); its per-element figures are per
+//! examined arc.
 
 use criterion::measurement::WallTime;
-use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main};
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::path::Path;
-use viralsim::engine::cascade::{run_trial, run_trial_general};
+use viralsim::engine::cascade::{mark_reached, run_trial, run_trial_general};
 use viralsim::engine::{Compiled, RunOptions, TrialOutcome, Workspace, run_ensemble};
 use viralsim::scenario::Scenario;
 
@@ -92,6 +99,78 @@ fn kernels(c: &mut Criterion) {
     g.finish();
 }
 
+/// What one cascade cannot go below, next to what it costs: the same 1024
+/// recorded cascades (their sharers, in order) replayed three ways, with
+/// throughput in examined arcs (Σ out-degree of the sharers):
+/// `read_arcs` only reads each sharer's arc list; `mark_reach` also stamps
+/// every arc's target reached (the pass that gives exact reach counts);
+/// `whole_kernel` runs the plain kernel on the same trials.
+fn floor(c: &mut Criterion) {
+    let s = match std::env::var_os("VIRALSIM_BENCH_SCENARIO") {
+        Some(path) => Scenario::from_file(Path::new(&path)).expect("a valid scenario file"),
+        None => Scenario::from_toml(ER_75K, "bench_er.toml", Path::new("."), "bench_er")
+            .expect("valid bench scenario"),
+    };
+    let graph = s.build_graph().expect("graph builds");
+    let compiled = Compiled::new(&s, &graph).expect("seeding fits the graph");
+    let (targets, offsets) = (graph.targets(), graph.offsets());
+    let list = |u: u32| &targets[offsets[u as usize] as usize..offsets[u as usize + 1] as usize];
+    // Record the sharers of trials 0..1024 (with β = 1 every engaged person
+    // shares, so they are the engaged people in order).
+    let mut ws = Workspace::new(graph.node_count());
+    let mut sharers: Vec<Vec<u32>> = Vec::with_capacity(1024);
+    for t in 0..1024 {
+        run_trial(&compiled, &mut ws, t);
+        sharers.push(ws.engaged_in_order().to_vec());
+    }
+    let arcs: u64 = sharers
+        .iter()
+        .flatten()
+        .map(|&u| list(u).len() as u64)
+        .sum();
+    assert!(arcs > 0, "the floor benchmark needs cascades with sharers");
+    let mut g = c.benchmark_group("floor");
+    g.sample_size(20);
+    g.throughput(Throughput::Elements(arcs));
+    g.bench_function("read_arcs", |b| {
+        b.iter(|| {
+            let mut sum = 0u32;
+            for trial in &sharers {
+                for &u in trial {
+                    sum = list(u).iter().fold(sum, |a, &v| a.wrapping_add(v));
+                }
+            }
+            black_box(sum)
+        })
+    });
+    let mut stamps = vec![[0u16; 2]; graph.node_count()];
+    let mut epoch = 0u16;
+    g.bench_function("mark_reach", |b| {
+        b.iter(|| {
+            let mut reached = 0u64;
+            for trial in &sharers {
+                if epoch == u16::MAX {
+                    stamps.iter_mut().for_each(|s| *s = [0; 2]);
+                    epoch = 0;
+                }
+                epoch += 1;
+                for &u in trial {
+                    reached += mark_reached(&mut stamps, list(u), epoch) as u64;
+                }
+            }
+            black_box(reached)
+        })
+    });
+    g.bench_function("whole_kernel", |b| {
+        b.iter(|| {
+            for t in 0..1024 {
+                black_box(run_trial(&compiled, &mut ws, black_box(t)));
+            }
+        })
+    });
+    g.finish();
+}
+
 fn ensemble(c: &mut Criterion) {
     let mut g = c.benchmark_group("ensemble");
     g.sample_size(10);
@@ -124,6 +203,6 @@ criterion_group! {
     // No HTML plots: criterion's plotters backend needs system fonts, which
     // a bare machine does not have (it panics with FontUnavailable).
     config = Criterion::default().without_plots();
-    targets = one_cascade, kernels, ensemble
+    targets = one_cascade, kernels, floor, ensemble
 }
 criterion_main!(benches);

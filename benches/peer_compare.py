@@ -7,6 +7,10 @@ Run from the repository root:
                                                # issue-5 targets; minutes at today's speed)
     python3 benches/peer_compare.py --quick    # 10x fewer trials
     python3 benches/peer_compare.py --lt       # also the linear threshold regime
+    python3 benches/peer_compare.py --write-scenarios DIR
+                                               # only write the peer graph and the two IC
+                                               # scenarios to DIR (for the criterion `floor`
+                                               # group: VIRALSIM_BENCH_SCENARIO=DIR/ic0.02.toml)
 
 What it does, in one go:
   1. builds the peer graph with `peer_ic.py make-graph` (75,879 people,
@@ -221,6 +225,8 @@ def main():
     ap.add_argument("--lt", action="store_true", help="also the linear threshold regime (trust weights)")
     ap.add_argument("--no-build", action="store_true", help="skip cargo build --release")
     ap.add_argument("--viralsim", help="use this viralsim binary (implies --no-build; default target/release/viralsim)")
+    ap.add_argument("--write-scenarios", metavar="DIR",
+                    help="write the peer graph (or --graph) and the IC scenarios to DIR, then stop")
     a = ap.parse_args()
 
     q = 10 if a.quick else 1
@@ -234,6 +240,17 @@ def main():
         peer = Path(a.peer)
         if not peer.is_file():
             raise Failure(f"peer script not found: {peer} (expected ../shared/peers/peer_ic.py from the repo root; use --peer)")
+        if a.write_scenarios:
+            d = Path(a.write_scenarios).resolve()
+            d.mkdir(parents=True, exist_ok=True)
+            graph = Path(a.graph).resolve() if a.graph else d / "g.txt"
+            if not a.graph:
+                run_checked([a.python, peer, "make-graph", "--out", graph])
+            for (_, s, _, _), nv in zip(IC_REGIMES, vs_trials):
+                scen = d / f"ic{s}.toml"
+                scen.write_text(scenario_toml(f"ic{s}", graph, "independent_cascade", s, nv, a.seed))
+                print(scen)
+            return 0
         ensure_peer_deps(a.python)
         if a.viralsim:
             binary = Path(a.viralsim).resolve()

@@ -109,6 +109,12 @@ impl Workspace {
         }
     }
 
+    /// The people who engaged in the last trial run by the plain kernel, in
+    /// the order they engaged (seeds first); empty after the general kernel.
+    pub fn engaged_in_order(&self) -> &[u32] {
+        &self.eng_node
+    }
+
     /// Advances to the next trial's epoch and returns it: a person is
     /// reached (engaged) in this trial when their reach (engage) stamp equals
     /// it, and every earlier stamp is smaller. 16-bit stamps keep the arrays
@@ -188,9 +194,10 @@ pub(crate) fn next_candidate<R: Rng>(
 
 /// Stamps everyone in `nbrs` reached in epoch `epoch` and returns how many
 /// were not reached before. No branch per arc (earlier stamps are all
-/// smaller); this loop is where most of a cascade's time goes.
+/// smaller). `stamps` holds (reach, engage) epochs per person, as in
+/// [`Workspace`]; public so that benchmarks can time this pass on its own.
 #[inline(always)]
-pub(crate) fn mark_reached(stamps: &mut [[u16; 2]], nbrs: &[u32], epoch: u16) -> u32 {
+pub fn mark_reached(stamps: &mut [[u16; 2]], nbrs: &[u32], epoch: u16) -> u32 {
     let mut new = 0u32;
     for &v in nbrs {
         let st = &mut stamps[v as usize][0];
