@@ -99,7 +99,7 @@ fn kernels(c: &mut Criterion) {
     g.finish();
 }
 
-/// What one cascade cannot go below, next to what it costs: the same 1024
+/// What one cascade cannot go below, next to what it costs: the same
 /// recorded cascades (their sharers, in order) replayed three ways, with
 /// throughput in examined arcs (Σ out-degree of the sharers):
 /// `read_arcs` only reads each sharer's arc list; `mark_reach` also stamps
@@ -115,19 +115,19 @@ fn floor(c: &mut Criterion) {
     let compiled = Compiled::new(&s, &graph).expect("seeding fits the graph");
     let (targets, offsets) = (graph.targets(), graph.offsets());
     let list = |u: u32| &targets[offsets[u as usize] as usize..offsets[u as usize + 1] as usize];
-    // Record the sharers of trials 0..1024 (with β = 1 every engaged person
-    // shares, so they are the engaged people in order).
+    // Record the sharers of trials 0, 1, … (with β = 1 every engaged person
+    // shares, so they are the engaged people in order): 1024 trials, or
+    // fewer once they hold 20 million examined arcs.
     let mut ws = Workspace::new(graph.node_count());
-    let mut sharers: Vec<Vec<u32>> = Vec::with_capacity(1024);
-    for t in 0..1024 {
-        run_trial(&compiled, &mut ws, t);
-        sharers.push(ws.engaged_in_order().to_vec());
+    let mut sharers: Vec<Vec<u32>> = Vec::new();
+    let mut arcs = 0u64;
+    while sharers.len() < 1024 && arcs < 20_000_000 {
+        run_trial(&compiled, &mut ws, sharers.len() as u64);
+        let trial = ws.engaged_in_order().to_vec();
+        arcs += trial.iter().map(|&u| list(u).len() as u64).sum::<u64>();
+        sharers.push(trial);
     }
-    let arcs: u64 = sharers
-        .iter()
-        .flatten()
-        .map(|&u| list(u).len() as u64)
-        .sum();
+    let trials = sharers.len() as u64;
     assert!(arcs > 0, "the floor benchmark needs cascades with sharers");
     let mut g = c.benchmark_group("floor");
     g.sample_size(20);
@@ -163,7 +163,7 @@ fn floor(c: &mut Criterion) {
     });
     g.bench_function("whole_kernel", |b| {
         b.iter(|| {
-            for t in 0..1024 {
+            for t in 0..trials {
                 black_box(run_trial(&compiled, &mut ws, black_box(t)));
             }
         })
