@@ -210,7 +210,7 @@ pub struct SizeBin {
 }
 
 /// Per-step bands of a cumulative count.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Band {
     /// Mean per step.
     pub mean: Vec<f64>,
@@ -223,7 +223,7 @@ pub struct Band {
 }
 
 /// Cumulative reached, engaged and shared per step (trials that ended keep their final value).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct TimeSeries {
     /// Number of steps (rows).
     pub steps: usize,
@@ -468,32 +468,35 @@ pub fn time_series(ens: &Ensemble) -> TimeSeries {
         .max()
         .unwrap_or(0)
         .max(1);
-    let kind = |k: usize| -> Band {
-        let mut b = Band {
-            mean: vec![],
-            p5: vec![],
-            p50: vec![],
-            p95: vec![],
-        };
+    // One pass over the rows: per kind, the largest final count and the
+    // number of non-zero increments per step; and new engaged per step.
+    let mut vmax = [0u32; 3];
+    let mut nonzero = [(); 3].map(|_| vec![0usize; steps + 1]);
+    let mut new_engaged = vec![0u64; steps];
+    for i in 0..t {
+        let mut total = [0u32; 3];
+        for (s, row) in ens.trial_steps(i).iter().enumerate() {
+            for k in 0..3 {
+                total[k] += row[k];
+                nonzero[k][s + 1] += (row[k] > 0) as usize;
+            }
+            new_engaged[s] += row[1] as u64;
+        }
+        for k in 0..3 {
+            vmax[k] = vmax[k].max(total[k]);
+        }
+    }
+    let kind = |k: usize, mut start: Vec<usize>| -> Band {
+        let mut b = Band::default();
         if t == 0 {
             return b;
         }
         let mut cur = vec![0u32; t];
-        let vmax = (0..t)
-            .map(|i| ens.trial_steps(i).iter().map(|r| r[k]).sum::<u32>())
-            .max()
-            .unwrap_or(0);
-        let mut fen = Counts::new(vmax as usize + 1);
+        let mut fen = Counts::new(vmax[k] as usize + 1);
         fen.add(0, t as i32);
         let mut sum = 0u64;
         // The non-zero increments regrouped step by step (a counting sort of
         // the trial-major rows, read once in order), each step's in trial order.
-        let mut start = vec![0usize; steps + 1];
-        for i in 0..t {
-            for (s, row) in ens.trial_steps(i).iter().enumerate() {
-                start[s + 1] += (row[k] > 0) as usize;
-            }
-        }
         for s in 0..steps {
             start[s + 1] += start[s];
         }
@@ -525,13 +528,8 @@ pub fn time_series(ens: &Ensemble) -> TimeSeries {
     };
     // One kind at a time: each regroups a copy of its non-zero increments
     // (8 bytes per trial step), so running them together held three.
-    let (reached, engaged, shared) = (kind(0), kind(1), kind(2));
-    let mut new_engaged = vec![0u64; steps];
-    for i in 0..t {
-        for (s, row) in ens.trial_steps(i).iter().enumerate() {
-            new_engaged[s] += row[1] as u64;
-        }
-    }
+    let [n0, n1, n2] = nonzero;
+    let (reached, engaged, shared) = (kind(0, n0), kind(1, n1), kind(2, n2));
     TimeSeries {
         steps,
         reached,
@@ -683,8 +681,24 @@ pub fn size_distribution(ens: &Ensemble) -> Vec<SizeBin> {
         .collect()
 }
 
-/// Summarises an ensemble.
+/// Summarises an ensemble. The per-step time series (one pass per kind,
+/// sequential) is built alongside everything else.
 pub fn summarize(
+    scenario: &Scenario,
+    graph: &SocialGraph,
+    seeds: Option<&[u32]>,
+    ens: &Ensemble,
+) -> Summary {
+    let (series, mut summary) = rayon::join(
+        || time_series(ens),
+        || summarize_but_time_series(scenario, graph, seeds, ens),
+    );
+    summary.time_series = series;
+    summary
+}
+
+/// [`summarize`] with an empty time series.
+fn summarize_but_time_series(
     scenario: &Scenario,
     graph: &SocialGraph,
     seeds: Option<&[u32]>,
@@ -856,7 +870,7 @@ pub fn summarize(
         economics,
         precision,
         cascade_size_distribution: size_distribution(ens),
-        time_series: time_series(ens),
+        time_series: TimeSeries::default(),
     }
 }
 
