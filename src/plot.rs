@@ -415,6 +415,17 @@ pub fn degree_distribution(
     )
 }
 
+/// Sorts `rows` (given by name) into the order of `order`; rows it does not
+/// name keep their relative order after those it does.
+fn in_declared_order<T>(rows: &mut [T], order: &[String], name: impl Fn(&T) -> &str) {
+    rows.sort_by_key(|r| {
+        order
+            .iter()
+            .position(|o| o == name(r))
+            .unwrap_or(order.len())
+    });
+}
+
 /// Which breakdown [`breakdown`] draws.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Breakdown {
@@ -427,11 +438,12 @@ pub enum Breakdown {
 /// Results per segment or per role: above, people reached and engaged per
 /// campaign (bars at the mean, whiskers over the 95% interval of the mean,
 /// labelled with the mean); below, the engagement rate (engaged ÷ reached)
-/// with its 95% interval.
+/// with its 95% interval. Groups are drawn in `order` (the scenario's
+/// declaration order); groups it does not list come last, by name.
 ///
 /// # Errors
 /// [`Error::Write`] if the PNG cannot be rendered or written.
-pub fn breakdown(summary: &Summary, by: Breakdown, path: &Path) -> Result<()> {
+pub fn breakdown(summary: &Summary, by: Breakdown, order: &[String], path: &Path) -> Result<()> {
     register_fonts();
     struct Row {
         name: String,
@@ -473,6 +485,10 @@ pub fn breakdown(summary: &Summary, by: Breakdown, path: &Path) -> Result<()> {
                 .collect(),
         ),
     };
+    // Bars in the order the scenario declares the groups (the summary keeps
+    // them by name); any group it does not name goes last, by name.
+    let mut rows = rows;
+    in_declared_order(&mut rows, order, |r| &r.name);
     let k = rows.len().max(1);
     let xr = 0f64..k as f64;
     let root = BitMapBackend::new(path, (W, H)).into_drawing_area();
@@ -638,4 +654,17 @@ pub fn breakdown(summary: &Summary, by: Breakdown, path: &Path) -> Result<()> {
     let at = |x: f64| chart.backend_coord(&(x, 0.0));
     group_names(&root, &at)?;
     root.present().map_err(|e| err(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_declared_order;
+
+    #[test]
+    fn groups_follow_the_declared_order_and_the_rest_come_last() {
+        let mut rows = vec!["a", "b", "senior", "young", "middle"];
+        let order: Vec<String> = ["young", "middle", "senior"].map(String::from).to_vec();
+        in_declared_order(&mut rows, &order, |r| r);
+        assert_eq!(rows, ["young", "middle", "senior", "a", "b"]);
+    }
 }

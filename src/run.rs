@@ -227,8 +227,18 @@ pub fn execute(scenario: &Scenario, out_dir: &Path, set: &RunSettings<'_>) -> Re
             "reach_over_time.png" => plot::reach_over_time(&summary, &tmp),
             "cascade_size_ccdf.png" => plot::cascade_ccdf(&summary, &ensemble, &tmp),
             "funnel.png" => plot::funnel(&summary, &tmp),
-            "segments.png" => plot::breakdown(&summary, plot::Breakdown::Segments, &tmp),
-            _ => plot::breakdown(&summary, plot::Breakdown::Roles, &tmp),
+            "segments.png" => plot::breakdown(
+                &summary,
+                plot::Breakdown::Segments,
+                &g.vocabulary().segments,
+                &tmp,
+            ),
+            _ => plot::breakdown(
+                &summary,
+                plot::Breakdown::Roles,
+                &g.vocabulary().roles,
+                &tmp,
+            ),
         }?;
         std::fs::rename(&tmp, &p).map_err(|e| Error::write(&p, e))?;
         Ok(p)
