@@ -5,7 +5,8 @@
 
 use crate::engine::Ensemble;
 use crate::error::{Error, Result};
-use crate::metrics::{Summary, outcome_fields};
+use crate::metrics::{Summary, outcome_fields, trial_revenue_cost};
+use crate::scenario::Economics;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -65,16 +66,22 @@ pub fn summary_json(summary: &Summary) -> Vec<u8> {
 }
 
 /// Writes the per-trial CSV (`trial,reached,engaged,…`, one row per trial in
-/// trial order) to `path` atomically, a chunk of rows at a time (each chunk
-/// formatted in parallel), so the whole text is never held in memory.
+/// trial order, and `revenue,cost,profit` of each campaign when the scenario
+/// has `[economics]`) to `path` atomically, a chunk of rows at a time (each
+/// chunk formatted in parallel), so the whole text is never held in memory.
 ///
 /// # Errors
 /// [`Error::Write`] on any I/O failure.
-pub fn write_trials_csv(path: &Path, ens: &Ensemble) -> Result<()> {
+pub fn write_trials_csv(path: &Path, ens: &Ensemble, economics: Option<&Economics>) -> Result<()> {
     write_atomic_with(path, |f| {
-        f.write_all(&trials_csv_header())?;
+        f.write_all(&trials_csv_header(economics.is_some()))?;
         for chunk in 0..ens.outcomes.len().div_ceil(WRITE_ROWS) {
-            f.write_all(&trials_csv_rows(ens, chunk * WRITE_ROWS, WRITE_ROWS))?;
+            f.write_all(&trials_csv_rows(
+                ens,
+                economics,
+                chunk * WRITE_ROWS,
+                WRITE_ROWS,
+            ))?;
         }
         Ok(())
     })
@@ -83,15 +90,21 @@ pub fn write_trials_csv(path: &Path, ens: &Ensemble) -> Result<()> {
 /// Rows formatted and written per round by [`write_trials_csv`].
 const WRITE_ROWS: usize = 1 << 18;
 
-fn trials_csv_header() -> Vec<u8> {
+fn trials_csv_header(money: bool) -> Vec<u8> {
     let names = outcome_fields(&Default::default()).map(|(k, _)| k);
-    format!("trial,{}\n", names.join(",")).into_bytes()
+    let money = if money { ",revenue,cost,profit" } else { "" };
+    format!("trial,{}{money}\n", names.join(",")).into_bytes()
 }
 
 /// Rows `first .. first + count` (clipped) of the per-trial CSV; integers
 /// through `itoa` (the formatting machinery cost more than the cascades of
 /// small runs), structural virality in Rust's shortest round-trip form.
-fn trials_csv_rows(ens: &Ensemble, first: usize, count: usize) -> Vec<u8> {
+fn trials_csv_rows(
+    ens: &Ensemble,
+    economics: Option<&Economics>,
+    first: usize,
+    count: usize,
+) -> Vec<u8> {
     use rayon::prelude::*;
     const CHUNK: usize = 8_192;
     let end = (first + count).min(ens.outcomes.len());
@@ -123,6 +136,10 @@ fn trials_csv_rows(ens: &Ensemble, first: usize, count: usize) -> Vec<u8> {
                 for x in [o.peak_step, o.steps] {
                     buf.push(b',');
                     buf.extend_from_slice(num.format(x).as_bytes());
+                }
+                if let Some(e) = economics {
+                    let (revenue, cost) = trial_revenue_cost(e, ens, first + c * CHUNK + j);
+                    let _ = write!(buf, ",{revenue},{cost},{}", revenue - cost);
                 }
                 buf.push(b'\n');
             }

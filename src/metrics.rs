@@ -3,7 +3,7 @@
 
 use crate::engine::{Ensemble, TrialOutcome};
 use crate::graph::SocialGraph;
-use crate::scenario::{PlanCost, Scenario};
+use crate::scenario::{Economics, PlanCost, Scenario};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -578,6 +578,15 @@ pub fn trial_seeds_by_role(ens: &Ensemble, t: usize) -> Vec<(usize, u32)> {
     }
 }
 
+/// Revenue and cost of campaign (trial) `t` under `e`: conversions × value
+/// per conversion, and seeds by role, paid impressions and the fixed cost
+/// ([`Economics::trial_cost`]).
+pub fn trial_revenue_cost(e: &Economics, ens: &Ensemble, t: usize) -> (f64, f64) {
+    let o = &ens.outcomes[t];
+    let cost = e.trial_cost(trial_seeds_by_role(ens, t).into_iter(), o.paid_reached);
+    (o.converted as f64 * e.value_per_conversion, cost)
+}
+
 /// Per-trial revenue, cost, profit and ROI (added to `metrics`) and the
 /// economics section of the summary.
 fn economics_summary(
@@ -597,15 +606,14 @@ fn economics_summary(
     let (mut revenue, mut cost, mut seed_cost, mut paid) =
         (Vec::with_capacity(n), Vec::with_capacity(n), 0.0f64, 0u64);
     for (t, o) in ens.outcomes.iter().enumerate() {
-        let by_role = trial_seeds_by_role(ens, t);
-        for &(r, k) in &by_role {
+        for (r, k) in trial_seeds_by_role(ens, t) {
             seeds_sum[r] += k as u64;
         }
-        let c = e.trial_cost(by_role.iter().copied(), o.paid_reached);
+        let (rv, c) = trial_revenue_cost(e, ens, t);
         seed_cost += c - o.paid_reached as f64 * e.cpm / 1000.0 - e.fixed_cost;
         paid += o.paid_reached as u64;
         cost.push(c);
-        revenue.push(o.converted as f64 * e.value_per_conversion);
+        revenue.push(rv);
     }
     let profit: Vec<f64> = revenue.iter().zip(&cost).map(|(r, c)| r - c).collect();
     let all_costly = cost.iter().all(|&c| c > 0.0);

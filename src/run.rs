@@ -245,7 +245,7 @@ pub fn execute(scenario: &Scenario, out_dir: &Path, set: &RunSettings<'_>) -> Re
     };
     let trials_path = out_dir.join("trials.csv");
     let (csv, pngs) = rayon::join(
-        || export::write_trials_csv(&trials_path, &ensemble),
+        || export::write_trials_csv(&trials_path, &ensemble, s.economics.as_ref()),
         || {
             use rayon::prelude::*;
             charts

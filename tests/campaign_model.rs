@@ -450,3 +450,57 @@ fn bad_trials_and_economics_keys_are_rejected_with_the_key() {
         );
     }
 }
+
+/// trials.csv carries each campaign's revenue, cost and profit: with two
+/// random seeds on the star, a campaign that seeds the blogger (the hub)
+/// converts all 10 people and pays 100 + 1 for seeds, one that does not
+/// converts only its 2 seeds and pays 1 + 1; the fixed cost is 50.
+#[test]
+fn trials_csv_has_revenue_cost_and_profit_per_campaign() {
+    let dir = tempfile::tempdir().unwrap();
+    star(dir.path());
+    let s = star_scenario(
+        dir.path(),
+        "[seeding]\nstrategy = \"random\"\ncount = 2\n",
+        None,
+    );
+    let (sum, ens) = run(&s);
+    let path = dir.path().join("trials.csv");
+    viralsim::export::write_trials_csv(&path, &ens, s.economics.as_ref()).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (conv, rev, cost, profit) = (col("converted"), col("revenue"), col("cost"), col("profit"));
+    let (mut with_blogger, mut without, mut cost_sum) = (0, 0, 0.0);
+    for line in lines {
+        let f: Vec<f64> = line.split(',').map(|x| x.parse().unwrap()).collect();
+        let (c, r, k, p) = (f[conv], f[rev], f[cost], f[profit]);
+        assert_eq!(r, 10.0 * c, "{line}");
+        match c as u32 {
+            10 => {
+                with_blogger += 1;
+                assert_eq!(k, 50.0 + 101.0, "{line}");
+            }
+            2 => {
+                without += 1;
+                assert_eq!(k, 50.0 + 2.0, "{line}");
+            }
+            _ => panic!("unexpected conversions: {line}"),
+        }
+        assert_eq!(p, r - k, "{line}");
+        cost_sum += k;
+    }
+    assert!(
+        with_blogger > 0 && without > 0,
+        "{with_blogger} / {without}"
+    );
+    assert_eq!(with_blogger + without, 400);
+    assert!((cost_sum / 400.0 - sum.metrics["cost"].mean).abs() < 1e-9);
+    // Without [economics] the columns are not there.
+    let mut plain = s.clone();
+    plain.economics = None;
+    viralsim::export::write_trials_csv(&path, &ens, plain.economics.as_ref()).unwrap();
+    let header = std::fs::read_to_string(&path).unwrap();
+    assert!(!header.lines().next().unwrap().contains("revenue"));
+}
