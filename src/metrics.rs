@@ -454,12 +454,39 @@ impl Counts {
     }
 }
 
-/// Per-step time series with bands, exact. Each trial's cumulative count
-/// moves only while it is alive, so the distribution over trials is kept in
-/// two-level counts and updated once per trial step: O(Σ steps)
-/// instead of sorting every (step, trial) cell. Means are integer sums, so
-/// nothing depends on the order of work.
+/// Per-step time series with bands, exact; see [`time_series_by`].
 pub fn time_series(ens: &Ensemble) -> TimeSeries {
+    time_series_by(ens, None)
+}
+
+/// How [`time_series_by`] gathers each step's distribution.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum SeriesMethod {
+    /// Per-step value counts, filled in one pass over the trials.
+    Tables,
+    /// The trials' increments regrouped by step.
+    Regroup,
+}
+
+/// Largest per-step value tables [`time_series_by`] builds without
+/// comparing them with the regrouping buffer (bytes).
+const SERIES_TABLE_BYTES: usize = 32 << 20;
+
+/// Per-step time series with bands, exact, two ways (a test holds them to
+/// the same numbers). Each trial's cumulative count moves only while it is
+/// alive; trials that ended keep their final value.
+///
+/// - Tables (the usual way): for each step s, how many trials alive after s
+///   stand at each value, and how many end at s with each final value; one
+///   pass over the trial-major rows fills them, then the distribution at
+///   step s is the running sum of the ended plus the alive at s. Memory is
+///   8 bytes × steps × (largest count + 1) per kind, nothing per trial.
+/// - Regroup, when the tables would be larger than both 32 MiB and this: the
+///   non-zero increments regrouped step by step (8 bytes per trial step, a
+///   counting sort of the rows), applied to two-level value counts.
+///
+/// Means are integer sums, so nothing depends on the order of work.
+fn time_series_by(ens: &Ensemble, force: Option<SeriesMethod>) -> TimeSeries {
     let t = ens.len();
     let steps = ens
         .outcomes
@@ -526,10 +553,29 @@ pub fn time_series(ens: &Ensemble) -> TimeSeries {
         }
         b
     };
-    // One kind at a time: each regroups a copy of its non-zero increments
-    // (8 bytes per trial step), so running them together held three.
-    let [n0, n1, n2] = nonzero;
-    let (reached, engaged, shared) = (kind(0, n0), kind(1, n1), kind(2, n2));
+    let table_bytes: usize = vmax.iter().map(|&m| 8 * steps * (m as usize + 1)).sum();
+    let regroup_bytes = nonzero
+        .iter()
+        .map(|n| 8 * n.iter().sum::<usize>())
+        .max()
+        .unwrap_or(0);
+    let method = force.unwrap_or(if table_bytes <= SERIES_TABLE_BYTES.max(regroup_bytes) {
+        SeriesMethod::Tables
+    } else {
+        SeriesMethod::Regroup
+    });
+    let (reached, engaged, shared) = match method {
+        SeriesMethod::Tables => {
+            let [a, b, c] = value_tables(ens, steps, vmax);
+            (a, b, c)
+        }
+        // One kind at a time: each regroups a copy of its non-zero
+        // increments, so running them together would hold three.
+        SeriesMethod::Regroup => {
+            let [n0, n1, n2] = nonzero;
+            (kind(0, n0), kind(1, n1), kind(2, n2))
+        }
+    };
     TimeSeries {
         steps,
         reached,
@@ -540,6 +586,71 @@ pub fn time_series(ens: &Ensemble) -> TimeSeries {
             .map(|&x| x as f64 / t.max(1) as f64)
             .collect(),
     }
+}
+
+/// The bands of the three kinds from per-step value tables (see
+/// [`time_series_by`]); `vmax` is each kind's largest final count.
+fn value_tables(ens: &Ensemble, steps: usize, vmax: [u32; 3]) -> [Band; 3] {
+    let t = ens.len();
+    let width = vmax.map(|m| m as usize + 1);
+    // alive[k][s·w + v]: trials still going after step s standing at v;
+    // ended[k][s·w + v]: trials whose last step is s, at final value v.
+    let mut alive = width.map(|w| vec![0u32; steps * w]);
+    let mut ended = width.map(|w| vec![0u32; steps * w]);
+    for i in 0..t {
+        let rows = ens.trial_steps(i);
+        if rows.is_empty() {
+            for e in &mut ended {
+                e[0] += 1;
+            }
+            continue;
+        }
+        let mut cum = [0usize; 3];
+        let last = rows.len() - 1;
+        for (s, row) in rows.iter().enumerate() {
+            for k in 0..3 {
+                cum[k] += row[k] as usize;
+                let cell = s * width[k] + cum[k];
+                if s < last {
+                    alive[k][cell] += 1;
+                } else {
+                    ended[k][cell] += 1;
+                }
+            }
+        }
+    }
+    let mut bands = [(); 3].map(|_| Band::default());
+    if t == 0 {
+        return bands;
+    }
+    for k in 0..3 {
+        let w = width[k];
+        let b = &mut bands[k];
+        let mut done = vec![0u32; w];
+        for s in 0..steps {
+            let now = &alive[k][s * w..(s + 1) * w];
+            for (d, &e) in done.iter_mut().zip(&ended[k][s * w..(s + 1) * w]) {
+                *d += e;
+            }
+            let sum: u64 = (0..w).map(|v| v as u64 * (done[v] + now[v]) as u64).sum();
+            // The value of 0-based rank r at this step.
+            let select = |r: usize| -> f64 {
+                let mut below = 0usize;
+                for v in 0..w {
+                    below += (done[v] + now[v]) as usize;
+                    if below > r {
+                        return v as f64;
+                    }
+                }
+                (w - 1) as f64
+            };
+            b.mean.push(sum as f64 / t as f64);
+            b.p5.push(type7(t, 0.05, select));
+            b.p50.push(type7(t, 0.5, select));
+            b.p95.push(type7(t, 0.95, select));
+        }
+    }
+    bands
 }
 
 /// One value per trial, in trial order.
@@ -963,6 +1074,9 @@ mod tests {
             });
         }
         let ts = time_series(&ens);
+        for method in [SeriesMethod::Tables, SeriesMethod::Regroup] {
+            assert_eq!(time_series_by(&ens, Some(method)), ts, "{method:?}");
+        }
         for (k, band) in [&ts.reached, &ts.engaged, &ts.shared]
             .into_iter()
             .enumerate()
