@@ -25,7 +25,7 @@ pub enum Command {
     Run {
         /// Scenario file (TOML). Omit to run the built-in default scenario.
         scenario: Option<PathBuf>,
-        /// Output folder (default: output/<scenario name>/).
+        /// Output folder (default: output/NAME/, NAME being the scenario's name).
         #[arg(long)]
         out: Option<PathBuf>,
         /// Number of trials (overrides the scenario).

@@ -454,7 +454,9 @@ impl Counts {
     }
 }
 
-/// Per-step time series with bands, exact; see [`time_series_by`].
+/// Per-step time series with bands (mean, p5, p50, p95 of the cumulative
+/// reached, engaged and shared at each step, over all trials; trials that
+/// ended keep their final value), exact.
 pub fn time_series(ens: &Ensemble) -> TimeSeries {
     time_series_by(ens, None)
 }
