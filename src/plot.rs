@@ -110,11 +110,24 @@ pub fn reach_over_time(summary: &Summary, path: &Path) -> Result<()> {
         chart
             .draw_series(std::iter::once(Polygon::new(poly, color.mix(0.18))))
             .map_err(|e| err(path, e))?;
+        // The mean as a 5-pixel brush of one-pixel paths: plotters' thick
+        // polylines dip by a pixel or two over their last segment.
+        let pixels: Vec<(i32, i32)> = band
+            .mean
+            .iter()
+            .enumerate()
+            .map(|(i, &y)| chart.backend_coord(&(i as f64, y)))
+            .collect();
+        for (dx, dy) in (-2i32..=2).flat_map(|dx| (-2i32..=2).map(move |dy| (dx, dy))) {
+            if dx * dx + dy * dy <= 5 {
+                let shifted: Vec<(i32, i32)> =
+                    pixels.iter().map(|&(x, y)| (x + dx, y + dy)).collect();
+                root.draw(&PathElement::new(shifted, color.stroke_width(1)))
+                    .map_err(|e| err(path, e))?;
+            }
+        }
         chart
-            .draw_series(LineSeries::new(
-                band.mean.iter().enumerate().map(|(i, &y)| (i as f64, y)),
-                color.stroke_width(5),
-            ))
+            .draw_series(LineSeries::new(std::iter::empty(), color.stroke_width(5)))
             .map_err(|e| err(path, e))?
             .label(format!("{label} (mean; band: 5–95% of trials)"))
             .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 30, y + 6)], color.filled()));
