@@ -167,18 +167,22 @@ fn ccdf_points(hist: &[u64]) -> Vec<(f64, f64)> {
 /// Draws a complementary cumulative distribution chart on log–log axes:
 /// frame, caption, axis labels, then `series` draws the data (labelled for
 /// the legend), then the legend. `n` is the sample size (sets the lowest
-/// probability shown), `xmax` the largest value.
+/// probability shown); the x axis runs from the power of ten at or below
+/// `xmin` (at least 1), the smallest value, to `xmax`, the largest.
+#[allow(clippy::too_many_arguments)]
 fn loglog_ccdf(
     path: &Path,
     caption: &str,
     x_desc: &str,
     y_desc: &str,
+    xmin: f64,
     xmax: f64,
     n: u64,
     series: impl FnOnce(&mut LogLog<'_, '_>, f64) -> Result<()>,
 ) -> Result<()> {
     register_fonts();
     let ymin = (0.5 / n.max(1) as f64).min(0.1);
+    let x0 = 10f64.powi(xmin.max(1.0).log10().floor() as i32);
     let root = BitMapBackend::new(path, (W, H)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| err(path, e))?;
     let mut chart = ChartBuilder::on(&root)
@@ -187,7 +191,7 @@ fn loglog_ccdf(
         .x_label_area_size(90)
         .y_label_area_size(150)
         .build_cartesian_2d(
-            (1f64..xmax.max(10.0)).log_scale(),
+            (x0..xmax.max(10.0 * x0)).log_scale(),
             (ymin..1.2f64).log_scale(),
         )
         .map_err(|e| err(path, e))?;
@@ -197,7 +201,16 @@ fn loglog_ccdf(
         .y_desc(y_desc)
         .label_style((FONT, 28))
         .axis_desc_style((FONT, 32))
-        .x_label_formatter(&|x| count_label(x))
+        .x_label_formatter(&|&x| {
+            // Within a decade plotters offers every multiple: label 1, 2
+            // and 5 times a power of ten only, so the labels do not collide.
+            let m = x / 10f64.powf(x.log10().floor());
+            if [1.0, 2.0, 5.0, 10.0].iter().any(|k| (m - k).abs() < 1e-6) {
+                count_label(&x)
+            } else {
+                String::new()
+            }
+        })
         .y_label_formatter(&|y| {
             let pct = y * 100.0;
             if pct >= 1.0 {
@@ -234,6 +247,12 @@ pub fn cascade_ccdf(summary: &Summary, ens: &Ensemble, path: &Path) -> Result<()
         hist[o.engaged.max(1) as usize] += 1;
     }
     let pts = ccdf_points(&hist);
+    let smallest = ens
+        .outcomes
+        .iter()
+        .map(|o| o.engaged.max(1))
+        .min()
+        .unwrap_or(1);
     let caption = format!(
         "{}: cascade size distribution ({} trials)",
         summary.run.name,
@@ -244,6 +263,7 @@ pub fn cascade_ccdf(summary: &Summary, ens: &Ensemble, path: &Path) -> Result<()
         &caption,
         "Cascade size x (people engaged, seeds included)",
         "P(size ≥ x)",
+        smallest as f64,
         largest as f64 * 1.5,
         ens.len() as u64,
         |chart, _| {
@@ -376,6 +396,7 @@ pub fn degree_distribution(
         &format!("{title}: degree distribution"),
         "Degree k (people)",
         "P(degree ≥ k)",
+        1.0,
         kmax,
         n,
         |chart, ymin| {
