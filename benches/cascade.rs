@@ -8,8 +8,8 @@
 //!
 //! `VIRALSIM_BENCH_SCENARIO=FILE.toml` runs the `floor` group on that
 //! scenario instead (for instance the peer graph's, as written by
-//! `benches/peer_compare.py --keep`); its per-element figures are per
-//! examined arc.
+//! `benches/peer_compare.py --write-scenarios DIR`); its per-element
+//! figures are per examined arc.
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};

@@ -5,7 +5,7 @@
 
 use crate::engine::Ensemble;
 use crate::error::{Error, Result};
-use crate::metrics::{Summary, outcome_fields, trial_revenue_cost};
+use crate::metrics::{Summary, outcome_fields, trial_revenue_cost, trial_seeds_by_role};
 use crate::scenario::Economics;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -115,7 +115,8 @@ fn trials_csv_rows(
             let mut buf = Vec::with_capacity(rows.len() * 40);
             let mut num = itoa::Buffer::new();
             for (j, o) in rows.iter().enumerate() {
-                buf.extend_from_slice(num.format(first + c * CHUNK + j).as_bytes());
+                let t = first + c * CHUNK + j;
+                buf.extend_from_slice(num.format(t).as_bytes());
                 for x in [
                     o.reached,
                     o.engaged,
@@ -138,7 +139,7 @@ fn trials_csv_rows(
                     buf.extend_from_slice(num.format(x).as_bytes());
                 }
                 if let Some(e) = economics {
-                    let (revenue, cost) = trial_revenue_cost(e, ens, first + c * CHUNK + j);
+                    let (revenue, cost) = trial_revenue_cost(e, o, &trial_seeds_by_role(ens, t));
                     let _ = write!(buf, ",{revenue},{cost},{}", revenue - cost);
                 }
                 buf.push(b'\n');

@@ -104,6 +104,13 @@ fn count_quantiles(xs: &[f64], max: usize, qs: &[f64]) -> Vec<f64> {
     for i in 1..=max {
         cum[i] += cum[i - 1];
     }
+    cumulative_quantiles(&cum, qs)
+}
+
+/// Quantiles (R type 7) of whole numbers given by cumulative counts:
+/// `cum[v]` values are ≤ v, and `cum` ends at the number of values (≥ 1).
+fn cumulative_quantiles(cum: &[u64], qs: &[f64]) -> Vec<f64> {
+    let n = cum.last().copied().unwrap_or(0) as usize;
     // The (r+1)-th smallest: the first value whose cumulative count exceeds r.
     let nth = |r: usize| cum.partition_point(|&c| c as usize <= r) as f64;
     qs.iter().map(|&q| type7(n, q, nth)).collect()
@@ -629,27 +636,25 @@ fn value_tables(ens: &Ensemble, steps: usize, vmax: [u32; 3]) -> [Band; 3] {
         let w = width[k];
         let b = &mut bands[k];
         let mut done = vec![0u32; w];
+        let mut cum = vec![0u64; w];
         for s in 0..steps {
             let now = &alive[k][s * w..(s + 1) * w];
             for (d, &e) in done.iter_mut().zip(&ended[k][s * w..(s + 1) * w]) {
                 *d += e;
             }
-            let sum: u64 = (0..w).map(|v| v as u64 * (done[v] + now[v]) as u64).sum();
-            // The value of 0-based rank r at this step.
-            let select = |r: usize| -> f64 {
-                let mut below = 0usize;
-                for v in 0..w {
-                    below += (done[v] + now[v]) as usize;
-                    if below > r {
-                        return v as f64;
-                    }
-                }
-                (w - 1) as f64
-            };
+            // This step's distribution, cumulated, and its total.
+            let (mut below, mut sum) = (0u64, 0u64);
+            for v in 0..w {
+                let c = (done[v] + now[v]) as u64;
+                below += c;
+                sum += v as u64 * c;
+                cum[v] = below;
+            }
+            let q = cumulative_quantiles(&cum, &[0.05, 0.5, 0.95]);
             b.mean.push(sum as f64 / t as f64);
-            b.p5.push(type7(t, 0.05, select));
-            b.p50.push(type7(t, 0.5, select));
-            b.p95.push(type7(t, 0.95, select));
+            b.p5.push(q[0]);
+            b.p50.push(q[1]);
+            b.p95.push(q[2]);
         }
     }
     bands
@@ -691,12 +696,16 @@ pub fn trial_seeds_by_role(ens: &Ensemble, t: usize) -> Vec<(usize, u32)> {
     }
 }
 
-/// Revenue and cost of campaign (trial) `t` under `e`: conversions × value
-/// per conversion, and seeds by role, paid impressions and the fixed cost
+/// Revenue and cost of a campaign (trial) under `e`, from its outcome and
+/// its seeds by role ([`trial_seeds_by_role`]): conversions × value per
+/// conversion, and seeds, paid impressions and the fixed cost
 /// ([`Economics::trial_cost`]).
-pub fn trial_revenue_cost(e: &Economics, ens: &Ensemble, t: usize) -> (f64, f64) {
-    let o = &ens.outcomes[t];
-    let cost = e.trial_cost(trial_seeds_by_role(ens, t).into_iter(), o.paid_reached);
+pub fn trial_revenue_cost(
+    e: &Economics,
+    o: &TrialOutcome,
+    seeds_by_role: &[(usize, u32)],
+) -> (f64, f64) {
+    let cost = e.trial_cost(seeds_by_role.iter().copied(), o.paid_reached);
     (o.converted as f64 * e.value_per_conversion, cost)
 }
 
@@ -719,10 +728,11 @@ fn economics_summary(
     let (mut revenue, mut cost, mut seed_cost, mut paid) =
         (Vec::with_capacity(n), Vec::with_capacity(n), 0.0f64, 0u64);
     for (t, o) in ens.outcomes.iter().enumerate() {
-        for (r, k) in trial_seeds_by_role(ens, t) {
+        let by_role = trial_seeds_by_role(ens, t);
+        for &(r, k) in &by_role {
             seeds_sum[r] += k as u64;
         }
-        let (rv, c) = trial_revenue_cost(e, ens, t);
+        let (rv, c) = trial_revenue_cost(e, o, &by_role);
         seed_cost += c - o.paid_reached as f64 * e.cpm / 1000.0 - e.fixed_cost;
         paid += o.paid_reached as u64;
         cost.push(c);
@@ -802,8 +812,8 @@ pub fn size_distribution(ens: &Ensemble) -> Vec<SizeBin> {
         .collect()
 }
 
-/// Summarises an ensemble. The per-step time series (one pass per kind,
-/// sequential) is built alongside everything else.
+/// Summarises an ensemble. The per-step time series is built alongside
+/// everything else.
 pub fn summarize(
     scenario: &Scenario,
     graph: &SocialGraph,
@@ -1059,10 +1069,7 @@ mod tests {
     fn fenwick_time_series_matches_brute_force() {
         use crate::engine::TrialOutcome;
         let mut r = crate::rng::stream_rng(8, crate::rng::Stream::Trial, 0);
-        let mut ens = Ensemble {
-            step_offsets: vec![0],
-            ..Default::default()
-        };
+        let mut ens = Ensemble::new(0, 0);
         for _ in 0..203 {
             let len = crate::rng::below(&mut r, 7) as usize;
             for _ in 0..len {

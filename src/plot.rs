@@ -487,7 +487,7 @@ pub fn breakdown(summary: &Summary, by: Breakdown, order: &[String], path: &Path
         rate: f64,
         rate_ci: [f64; 2],
     }
-    let (what, rows): (&str, Vec<Row>) = match by {
+    let (what, mut rows): (&str, Vec<Row>) = match by {
         Breakdown::Segments => (
             "segment",
             summary
@@ -521,7 +521,6 @@ pub fn breakdown(summary: &Summary, by: Breakdown, order: &[String], path: &Path
     };
     // Bars in the order the scenario declares the groups (the summary keeps
     // them by name); any group it does not name goes last, by name.
-    let mut rows = rows;
     in_declared_order(&mut rows, order, |r| &r.name);
     let k = rows.len().max(1);
     let xr = 0f64..k as f64;

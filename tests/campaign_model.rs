@@ -203,6 +203,15 @@ fixed_cost = 50
     Scenario::from_toml(&text, "star.toml", dir, "star").unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The star of [`star_scenario`] seeded with 2 random people per campaign
+/// (the blogger among them with probability 1/5), run.
+fn star_with_two_random_seeds(dir: &Path) -> (Scenario, Summary, Ensemble) {
+    star(dir);
+    let s = star_scenario(dir, "[seeding]\nstrategy = \"random\"\ncount = 2", None);
+    let (sum, ens) = run(&s);
+    (s, sum, ens)
+}
+
 const BLOGGER_AND_PAID: &str = r#"
 [seeding]
 plans = [
@@ -313,13 +322,7 @@ role = "blogger"
 #[test]
 fn random_seeding_costs_the_roles_it_draws() {
     let dir = tempfile::tempdir().unwrap();
-    star(dir.path());
-    let s = star_scenario(
-        dir.path(),
-        "[seeding]\nstrategy = \"random\"\ncount = 2",
-        None,
-    );
-    let (sum, ens) = run(&s);
+    let (_, sum, ens) = star_with_two_random_seeds(dir.path());
     // Each trial: 2 seeds of 10 people; the blogger (100) is among them with
     // probability 1/5, else two public seeds (1 each); plus 50 fixed.
     let mut with_blogger = 0;
@@ -458,13 +461,7 @@ fn bad_trials_and_economics_keys_are_rejected_with_the_key() {
 #[test]
 fn trials_csv_has_revenue_cost_and_profit_per_campaign() {
     let dir = tempfile::tempdir().unwrap();
-    star(dir.path());
-    let s = star_scenario(
-        dir.path(),
-        "[seeding]\nstrategy = \"random\"\ncount = 2\n",
-        None,
-    );
-    let (sum, ens) = run(&s);
+    let (s, sum, ens) = star_with_two_random_seeds(dir.path());
     let path = dir.path().join("trials.csv");
     viralsim::export::write_trials_csv(&path, &ens, s.economics.as_ref()).unwrap();
     let text = std::fs::read_to_string(&path).unwrap();

@@ -54,6 +54,17 @@ pub struct Ensemble {
 }
 
 impl Ensemble {
+    /// An ensemble of no trials, tracking `segments` segments and `roles`
+    /// roles per trial (0: not tracked).
+    pub fn new(segments: usize, roles: usize) -> Self {
+        Ensemble {
+            segments,
+            roles,
+            step_offsets: vec![0],
+            ..Default::default()
+        }
+    }
+
     /// Number of trials.
     pub fn len(&self) -> usize {
         self.outcomes.len()
@@ -127,12 +138,7 @@ pub fn run_range(c: &Compiled<'_>, first: u64, opts: &RunOptions<'_>) -> Result<
     let join = Mutex::new(Join {
         next: 0,
         waiting: BTreeMap::new(),
-        all: Ensemble {
-            segments: nseg,
-            roles: nrole,
-            step_offsets: vec![0],
-            ..Default::default()
-        },
+        all: Ensemble::new(nseg, nrole),
     });
     let claim = AtomicU64::new(0);
     let done = AtomicU64::new(0);
@@ -147,12 +153,7 @@ pub fn run_range(c: &Compiled<'_>, first: u64, opts: &RunOptions<'_>) -> Result<
                     }
                     let lo = first + b * block;
                     let hi = (lo + block).min(first + trials);
-                    let mut part = Ensemble {
-                        segments: nseg,
-                        roles: nrole,
-                        step_offsets: vec![0],
-                        ..Default::default()
-                    };
+                    let mut part = Ensemble::new(nseg, nrole);
                     part.outcomes.reserve((hi - lo) as usize);
                     for t in lo..hi {
                         let out = run_trial(c, &mut ws, t);
