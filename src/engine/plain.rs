@@ -126,11 +126,24 @@ pub(crate) fn run_trial_plain(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) 
             let hi = lo + rec.degree as usize;
             edges += rec.degree as u64;
 
+            // The first candidate arc of a skipping sharer is drawn now (the
+            // skips have their own stream, so this changes no draw) and its
+            // acceptance threshold fetched while the reach pass runs.
+            let pmax31 = rec.pmax31;
+            let sparse = pmax31 != 0 && pmax31 < DENSE_PMAX31;
+            let mut cand = if sparse {
+                next_candidate(&mut grng, rec.skip_scale, lo, hi)
+            } else {
+                None
+            };
+            if let Some(a) = cand {
+                prefetch(&acc[a]);
+            }
+
             // 1. Everyone tied to the sharer is reached.
             new_reached += mark_reached(stamps, &targets[lo..hi], epoch);
 
             // 2. Engagement among them.
-            let pmax31 = rec.pmax31;
             if pmax31 == 0 {
                 continue;
             }
@@ -149,18 +162,22 @@ pub(crate) fn run_trial_plain(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) 
             } else {
                 // Geometric skips at p_max, each candidate kept with
                 // probability p_arc / p_max.
-                let mut a = lo;
-                while let Some(next) = next_candidate(&mut grng, rec.skip_scale, a, hi) {
-                    a = next;
+                // Each candidate's successor is drawn before it is judged, so
+                // that the successor's threshold is on its way meanwhile.
+                while let Some(a) = cand {
+                    cand = if a + 1 < hi {
+                        next_candidate(&mut grng, rec.skip_scale, a + 1, hi)
+                    } else {
+                        None
+                    };
+                    if let Some(b) = cand {
+                        prefetch(&acc[b]);
+                    }
                     let r = r31(rng.next_u64());
                     let v = targets[a];
                     // acc ≤ 2^31 and r < 2^31: acc = 2^31 always accepts.
                     if stamps[v as usize][1] != epoch && r < acc[a] {
                         engage!(v, a, ui, new_engaged);
-                    }
-                    a += 1;
-                    if a >= hi {
-                        break;
                     }
                 }
             }
