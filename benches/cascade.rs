@@ -17,6 +17,7 @@ use std::hint::black_box;
 use std::path::Path;
 use viralsim::engine::cascade::{mark_reached, run_trial, run_trial_general};
 use viralsim::engine::{Compiled, RunOptions, TrialOutcome, Workspace, run_ensemble};
+use viralsim::graph::SocialGraph;
 use viralsim::scenario::Scenario;
 
 /// A 75 879-person directed ER graph (the size of the peer graph) with mean
@@ -104,7 +105,9 @@ fn kernels(c: &mut Criterion) {
 /// throughput in examined arcs (Σ out-degree of the sharers):
 /// `read_arcs` only reads each sharer's arc list; `mark_reach` also stamps
 /// every arc's target reached (the pass that gives exact reach counts);
-/// `whole_kernel` runs the plain kernel on the same trials.
+/// `whole_kernel` runs the plain kernel on the same trials, and
+/// `whole_kernel_own_order` on the graph stored in its people's own id order
+/// instead of the locality order scenario graphs get (same results).
 fn floor(c: &mut Criterion) {
     let s = match std::env::var_os("VIRALSIM_BENCH_SCENARIO") {
         Some(path) => Scenario::from_file(Path::new(&path)).expect("a valid scenario file"),
@@ -165,6 +168,18 @@ fn floor(c: &mut Criterion) {
         b.iter(|| {
             for t in 0..trials {
                 black_box(run_trial(&compiled, &mut ws, black_box(t)));
+            }
+        })
+    });
+    // The same trials (same results) on the graph stored in its own id
+    // order: what the locality order buys.
+    let own = SocialGraph::from_petgraph(&graph.to_petgraph(), graph.vocabulary().clone())
+        .expect("the graph converts");
+    let own_compiled = Compiled::new(&s, &own).expect("seeding fits the graph");
+    g.bench_function("whole_kernel_own_order", |b| {
+        b.iter(|| {
+            for t in 0..trials {
+                black_box(run_trial(&own_compiled, &mut ws, black_box(t)));
             }
         })
     });

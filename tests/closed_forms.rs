@@ -152,11 +152,12 @@ fn assert_exact(s: &Summary, metric: &str, expected: f64, what: &str) {
     );
 }
 
-/// Breadth-first distances from `seeds` along arcs (u32::MAX: unreachable).
+/// Breadth-first distances from `seeds` (own ids, as a scenario names them)
+/// along arcs, indexed by internal id (u32::MAX: unreachable).
 fn bfs(g: &SocialGraph, seeds: &[u32]) -> Vec<u32> {
     let mut d = vec![u32::MAX; g.node_count()];
     let mut q = VecDeque::new();
-    for &s in seeds {
+    for s in seeds.iter().map(|&s| g.internal_id(s)) {
         d[s as usize] = 0;
         q.push_back(s);
     }

@@ -588,11 +588,11 @@ pub fn write_edge_list(graph: &super::SocialGraph, path: &Path) -> Result<()> {
             graph.arc_count()
         )?;
         let (t, tr, kd) = (graph.targets(), graph.trust(), graph.kinds());
-        for u in 0..graph.node_count() as u32 {
+        for u in graph.people_by_id() {
             for a in graph.arc_range(u) {
                 match graph.labels() {
                     Some(l) => write!(w, "{} {}", l[u as usize], l[t[a] as usize])?,
-                    None => write!(w, "{} {}", u, t[a])?,
+                    None => write!(w, "{} {}", graph.own_id(u), graph.own_id(t[a]))?,
                 }
                 writeln!(w, " {} {}", tr[a], kinds[kd[a] as usize])?;
             }
@@ -612,8 +612,9 @@ pub fn write_node_attributes(graph: &super::SocialGraph, path: &Path) -> Result<
     let v = graph.vocabulary();
     let res = (|| -> std::result::Result<(), csv::Error> {
         w.write_record(["id", "segment", "role"])?;
-        for u in 0..graph.node_count() {
-            let id = graph.label(u as u32);
+        for u in graph.people_by_id() {
+            let id = graph.label(u);
+            let u = u as usize;
             w.write_record([
                 id.as_str(),
                 v.segments[graph.segments()[u] as usize].as_str(),

@@ -2,9 +2,14 @@
 //! person ids, per-arc trust and tie kind, and per-person segment and role.
 //!
 //! An arc `u → v` means `v` sees what `u` shares. Arcs of a person are stored
-//! contiguously and sorted by target, so the cascade's hot loop walks memory
-//! in order. Memory: 4 (target) + 4 (trust) + 1 (kind) bytes per arc, plus
-//! 8 (offset) + 2 (segment) + 1 (role) bytes per person.
+//! contiguously and sorted by the target's own id, so the cascade's hot loop
+//! walks memory in order. Memory: 4 (target) + 4 (trust) + 1 (kind) bytes per
+//! arc, plus 8 (offset) + 2 (segment) + 1 (role) bytes per person, and 8 more
+//! per person in [locality order](SocialGraph::into_locality_order).
+//!
+//! Internal ids are storage positions. Each person also has an own id (the
+//! input id or generator number); the two agree unless the graph was put in
+//! locality order, and whatever a user sees speaks in own ids.
 
 pub mod audience;
 pub mod build;
@@ -58,6 +63,19 @@ pub struct SocialGraph {
     role: Vec<u8>,
     vocab: Vocabulary,
     labels: Option<Vec<String>>,
+    /// Present after [`SocialGraph::into_locality_order`]: the people's own
+    /// ids, when they differ from the storage order.
+    ids: Option<Box<IdMap>>,
+}
+
+/// Storage order against the people's own ids (their input ids, or the
+/// generator's numbering).
+#[derive(Debug, Clone, PartialEq)]
+struct IdMap {
+    /// Own id of the person stored at each position.
+    own: Vec<u32>,
+    /// Storage position of each own id.
+    pos: Vec<u32>,
 }
 
 impl SocialGraph {
@@ -136,6 +154,7 @@ impl SocialGraph {
             role,
             vocab,
             labels: None,
+            ids: None,
         })
     }
 
@@ -200,6 +219,7 @@ impl SocialGraph {
             role,
             vocab,
             labels: None,
+            ids: None,
         })
     }
 
@@ -280,23 +300,141 @@ impl SocialGraph {
         &self.vocab
     }
 
-    /// External label of person `u` (its id in the input file, or the number).
+    /// External label of person `u` (its id in the input file, or its own
+    /// number).
     pub fn label(&self, u: u32) -> String {
         match &self.labels {
             Some(l) => l[u as usize].clone(),
-            None => u.to_string(),
+            None => self.own_id(u).to_string(),
         }
     }
 
     /// Internal id of an external label, if the graph came with labels;
-    /// otherwise parses the label as a number.
+    /// otherwise parses the label as a person's own number.
     pub fn id_of(&self, label: &str) -> Option<u32> {
         match &self.labels {
             Some(l) => l.iter().position(|x| x == label).map(|i| i as u32),
             None => label
                 .parse::<u32>()
                 .ok()
-                .filter(|&u| (u as usize) < self.node_count()),
+                .filter(|&u| (u as usize) < self.node_count())
+                .map(|u| self.internal_id(u)),
+        }
+    }
+
+    /// The own id (0-based, in input or generator order) of the person
+    /// stored as `u`. Internal and own ids agree unless the graph was put in
+    /// [locality order](SocialGraph::into_locality_order).
+    #[inline]
+    pub fn own_id(&self, u: u32) -> u32 {
+        self.ids.as_ref().map_or(u, |m| m.own[u as usize])
+    }
+
+    /// The internal id of the person whose own id is `own`.
+    #[inline]
+    pub fn internal_id(&self, own: u32) -> u32 {
+        self.ids.as_ref().map_or(own, |m| m.pos[own as usize])
+    }
+
+    /// Everyone's internal id, in the order of their own ids: the order in
+    /// which anything a user sees or a draw depends on walks people, so that
+    /// results do not depend on the storage order.
+    pub fn people_by_id(&self) -> impl Iterator<Item = u32> + '_ {
+        (0..self.node_count() as u32).map(|u| self.internal_id(u))
+    }
+
+    /// The same graph with people stored in an order that keeps what a
+    /// cascade touches together in memory, so the simulation runs from
+    /// cache more often: a breadth-first walk along out-arcs from the person
+    /// with most followers, each person's contacts taken largest in-degree
+    /// first, restarting from the largest in-degree not yet placed. Each
+    /// person's arcs keep their order (by the targets' own ids), and
+    /// [`SocialGraph::people_by_id`], [`SocialGraph::label`] and
+    /// [`SocialGraph::id_of`] speak in own ids, so every result is the same
+    /// as in the input order, byte for byte.
+    ///
+    /// Complexity: O(n + m log m); transient memory: a second copy of the
+    /// arcs.
+    pub fn into_locality_order(self) -> Self {
+        let n = self.node_count();
+        if n < 2 || self.ids.is_some() {
+            return self;
+        }
+        let mut indeg = vec![0u32; n];
+        for &v in &self.targets {
+            indeg[v as usize] += 1;
+        }
+        // Larger in-degree first, then smaller id.
+        let rank = |v: u32| (std::cmp::Reverse(indeg[v as usize]), v);
+        let mut restart: Vec<u32> = (0..n as u32).collect();
+        restart.sort_unstable_by_key(|&v| rank(v));
+        let first = (0..n as u32)
+            .max_by_key(|&u| (self.out_degree(u), std::cmp::Reverse(u)))
+            .unwrap_or(0);
+        let mut own: Vec<u32> = Vec::with_capacity(n);
+        let mut placed = vec![false; n];
+        let mut next_restart = 0usize;
+        let mut contacts: Vec<u32> = Vec::new();
+        placed[first as usize] = true;
+        own.push(first);
+        let mut head = 0usize;
+        while own.len() < n {
+            if head == own.len() {
+                while placed[restart[next_restart] as usize] {
+                    next_restart += 1;
+                }
+                let r = restart[next_restart];
+                placed[r as usize] = true;
+                own.push(r);
+            }
+            let u = own[head];
+            head += 1;
+            contacts.clear();
+            contacts.extend(
+                self.targets[self.arc_range(u)]
+                    .iter()
+                    .copied()
+                    .filter(|&v| !placed[v as usize]),
+            );
+            contacts.sort_unstable_by_key(|&v| rank(v));
+            for &v in &contacts {
+                placed[v as usize] = true;
+                own.push(v);
+            }
+        }
+        drop(placed);
+        let mut pos = vec![0u32; n];
+        for (i, &o) in own.iter().enumerate() {
+            pos[o as usize] = i as u32;
+        }
+        let m = self.targets.len();
+        let mut offsets = Vec::with_capacity(n + 1);
+        let mut targets = Vec::with_capacity(m);
+        let mut trust = Vec::with_capacity(m);
+        let mut kind = Vec::with_capacity(m);
+        offsets.push(0u64);
+        for &o in &own {
+            let r = self.arc_range(o);
+            targets.extend(self.targets[r.clone()].iter().map(|&v| pos[v as usize]));
+            trust.extend_from_slice(&self.trust[r.clone()]);
+            kind.extend_from_slice(&self.kind[r]);
+            offsets.push(targets.len() as u64);
+        }
+        let segment = own.iter().map(|&o| self.segment[o as usize]).collect();
+        let role = own.iter().map(|&o| self.role[o as usize]).collect();
+        let labels = self
+            .labels
+            .map(|l| own.iter().map(|&o| l[o as usize].clone()).collect());
+        SocialGraph {
+            offsets,
+            targets,
+            trust,
+            kind,
+            segment,
+            role,
+            vocab: self.vocab,
+            labels,
+            ids: Some(Box::new(IdMap { own, pos })),
         }
     }
 
@@ -308,12 +446,16 @@ impl SocialGraph {
             + self.kind.len()
             + self.segment.len() * 2
             + self.role.len()
+            + self
+                .ids
+                .as_ref()
+                .map_or(0, |m| (m.own.len() + m.pos.len()) * 4)
     }
 
-    /// People sorted by out-degree, largest first (ties by smaller id).
+    /// People sorted by out-degree, largest first (ties by smaller own id).
     pub fn by_out_degree(&self) -> Vec<u32> {
         let mut ids: Vec<u32> = (0..self.node_count() as u32).collect();
-        ids.sort_by_key(|&u| (std::cmp::Reverse(self.out_degree(u)), u));
+        ids.sort_by_key(|&u| (std::cmp::Reverse(self.out_degree(u)), self.own_id(u)));
         ids
     }
 
@@ -323,14 +465,14 @@ impl SocialGraph {
     /// Complexity: O(n + m).
     pub fn to_petgraph(&self) -> DiGraph<(u16, u8), (f32, u8), u32> {
         let mut g = DiGraph::with_capacity(self.node_count(), self.arc_count());
-        for u in 0..self.node_count() {
-            g.add_node((self.segment[u], self.role[u]));
+        for u in self.people_by_id() {
+            g.add_node((self.segment[u as usize], self.role[u as usize]));
         }
-        for u in 0..self.node_count() as u32 {
+        for u in self.people_by_id() {
             for a in self.arc_range(u) {
                 g.add_edge(
-                    u.into(),
-                    self.targets[a].into(),
+                    self.own_id(u).into(),
+                    self.own_id(self.targets[a]).into(),
                     (self.trust[a], self.kind[a]),
                 );
             }
@@ -398,6 +540,88 @@ mod tests {
         assert_eq!(g.trust()[g.arc_range(0)][0], 1.0);
         assert_eq!(g.out_degree(1), 0);
         assert_eq!(g.by_out_degree()[0], 0);
+    }
+
+    /// A graph with skewed degrees (squared-uniform targets), labels "p<id>".
+    fn skewed(n: u32, arcs: u64) -> SocialGraph {
+        let mut list = Vec::new();
+        for k in 0..arcs {
+            let r = crate::rng::mix64(k);
+            let u = ((r >> 40) % n as u64) as u32;
+            let x = (r & 0xFFFF_FFFF) as f64 / 4_294_967_296.0;
+            let v = ((x * x) * n as f64) as u32;
+            if u != v {
+                list.push((u, v, ((r >> 20) & 0xFF) as f32 / 255.0, (k % 3) as u8));
+            }
+        }
+        list.sort_by_key(|a| (a.0, a.1));
+        list.dedup_by_key(|a| (a.0, a.1));
+        let n = n as usize;
+        let vocab = Vocabulary {
+            kinds: vec!["a".into(), "b".into(), "c".into()],
+            segments: vec!["s0".into(), "s1".into()],
+            roles: vec!["r0".into(), "r1".into(), "r2".into()],
+        };
+        let seg = (0..n).map(|u| (u % 2) as u16).collect();
+        let role = (0..n).map(|u| (u % 3) as u8).collect();
+        SocialGraph::from_arcs(n, list, seg, role, vocab).unwrap()
+    }
+
+    /// Locality order keeps every person with their ties, trust, kinds,
+    /// segment, role and label, speaks own ids outward, and places the
+    /// person with most followers first with their contacts right after
+    /// (largest in-degree first).
+    #[test]
+    fn locality_order_is_a_relabelling() {
+        let g = skewed(500, 4000);
+        let labels: Vec<String> = (0..500).map(|u| format!("p{u}")).collect();
+        for labelled in [false, true] {
+            let g = if labelled {
+                g.clone().with_labels(labels.clone())
+            } else {
+                g.clone()
+            };
+            let h = g.clone().into_locality_order();
+            assert_eq!(
+                (h.node_count(), h.arc_count()),
+                (g.node_count(), g.arc_count())
+            );
+            assert_ne!(h, g, "the order changed");
+            let ids: Vec<u32> = h.people_by_id().collect();
+            for e in 0..500u32 {
+                let u = h.internal_id(e);
+                assert_eq!(h.own_id(u), e);
+                assert_eq!(ids[e as usize], u);
+                assert_eq!(h.label(u), g.label(e));
+                assert_eq!(h.id_of(&g.label(e)), Some(u));
+                assert_eq!(h.segments()[u as usize], g.segments()[e as usize]);
+                assert_eq!(h.roles()[u as usize], g.roles()[e as usize]);
+                let ties = |x: &SocialGraph, w: u32| -> Vec<(u32, f32, u8)> {
+                    x.arc_range(w)
+                        .map(|a| (x.own_id(x.targets()[a]), x.trust()[a], x.kinds()[a]))
+                        .collect()
+                };
+                assert_eq!(ties(&h, u), ties(&g, e), "ties of {e}, in order");
+            }
+            let own = |x: &SocialGraph| -> Vec<u32> {
+                x.by_out_degree().iter().map(|&u| x.own_id(u)).collect()
+            };
+            assert_eq!(own(&h), own(&g));
+            assert_eq!(h.to_petgraph().edge_count(), g.arc_count());
+            // Breadth first from the largest audience.
+            let hub = g.by_out_degree()[0];
+            assert_eq!(h.own_id(0), hub);
+            let mut indeg = vec![0u32; 500];
+            for &v in g.targets() {
+                indeg[v as usize] += 1;
+            }
+            let mut contacts: Vec<u32> = g.targets()[g.arc_range(hub)].to_vec();
+            contacts.sort_by_key(|&v| (std::cmp::Reverse(indeg[v as usize]), v));
+            let placed: Vec<u32> = (1..=contacts.len() as u32).map(|u| h.own_id(u)).collect();
+            assert_eq!(placed, contacts);
+            // Idempotent.
+            assert_eq!(h.clone().into_locality_order(), h);
+        }
     }
 
     #[test]

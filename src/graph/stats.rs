@@ -186,11 +186,11 @@ pub fn clustering(g: &SocialGraph, sample: usize) -> Clustering {
     let k = if exact { n } else { sample };
     let (mut s, mut s2) = (0.0, 0.0);
     for i in 0..k {
-        let u = if exact {
+        let u = g.internal_id(if exact {
             i as u32
         } else {
             below(&mut rng, n as u64) as u32
-        };
+        });
         let c = local_clustering(g, u, &mut stamp, i as u32);
         s += c;
         s2 += c * c;
@@ -264,13 +264,18 @@ pub fn compute(g: &SocialGraph, clustering_sample: usize) -> (GraphStats, Vec<u6
     let mut within = 0u64;
     let mut reciprocal = 0u64;
     let (t, tr, kd) = (g.targets(), g.trust(), g.kinds());
-    for u in 0..g.node_count() as u32 {
+    // In own-id order, so that the trust sums add up in the same order
+    // whatever the storage order; lists are sorted by own id.
+    for u in g.people_by_id() {
+        let own = g.own_id(u);
         for a in g.arc_range(u) {
             let w = t[a];
             kind_n[kd[a] as usize] += 1;
             kind_t[kd[a] as usize] += tr[a] as f64;
             within += (seg[u as usize] == seg[w as usize]) as u64;
-            reciprocal += t[g.arc_range(w)].binary_search(&u).is_ok() as u64;
+            reciprocal += t[g.arc_range(w)]
+                .binary_search_by_key(&own, |&x| g.own_id(x))
+                .is_ok() as u64;
         }
     }
     let m = g.arc_count() as u64;

@@ -831,6 +831,10 @@ impl Scenario {
             t.finish();
             build::assemble(&topo, &follower_arcs, segment, role, a, self.seed, progress)?
         };
+        // Storage order only: results are the same byte for byte.
+        let t = phase("order");
+        let g = g.into_locality_order();
+        t.finish();
         self.check_seeding(&g)?;
         // A budget smaller than the plan's cost is an input error, for
         // `validate` as well as `run`.

@@ -605,7 +605,7 @@ impl Scenario {
                         Pick::TopDegree => {
                             by_degree.get_or_insert_with(|| g.by_out_degree()).clone()
                         }
-                        Pick::Random => (0..n as u32).collect(),
+                        Pick::Random => g.people_by_id().collect(),
                     }
                     .into_iter()
                     .filter(|&u| !taken[u as usize] && matches(segments, roles, u))
@@ -644,7 +644,8 @@ impl Scenario {
                     segments,
                     brand_trust,
                 } => {
-                    let pool: Vec<u32> = (0..n as u32)
+                    let pool: Vec<u32> = g
+                        .people_by_id()
                         .filter(|&u| matches(segments, &None, u))
                         .collect();
                     if *impressions > pool.len() {
