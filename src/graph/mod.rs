@@ -353,8 +353,8 @@ impl SocialGraph {
     /// [`SocialGraph::id_of`] speak in own ids, so every result is the same
     /// as in the input order, byte for byte.
     ///
-    /// Complexity: O(n + m log m); transient memory: a second copy of the
-    /// arcs.
+    /// Complexity: O(n + m log m); transient memory: one arc array (4 bytes
+    /// per arc) beside the graph.
     pub fn into_locality_order(self) -> Self {
         let n = self.node_count();
         if n < 2 || self.ids.is_some() {
@@ -407,24 +407,44 @@ impl SocialGraph {
         for (i, &o) in own.iter().enumerate() {
             pos[o as usize] = i as u32;
         }
-        let m = self.targets.len();
-        let mut offsets = Vec::with_capacity(n + 1);
+        // Each array is copied in the new order and the old one dropped
+        // before the next, so at most one extra array is held at a time.
+        let SocialGraph {
+            offsets: old_offsets,
+            targets: old_targets,
+            trust: old_trust,
+            kind: old_kind,
+            segment: old_segment,
+            role: old_role,
+            vocab,
+            labels: old_labels,
+            ids: _,
+        } = self;
+        let range = |o: u32| old_offsets[o as usize] as usize..old_offsets[o as usize + 1] as usize;
+        let m = old_targets.len();
         let mut targets = Vec::with_capacity(m);
+        for &o in &own {
+            targets.extend(old_targets[range(o)].iter().map(|&v| pos[v as usize]));
+        }
+        drop(old_targets);
         let mut trust = Vec::with_capacity(m);
+        for &o in &own {
+            trust.extend_from_slice(&old_trust[range(o)]);
+        }
+        drop(old_trust);
         let mut kind = Vec::with_capacity(m);
+        for &o in &own {
+            kind.extend_from_slice(&old_kind[range(o)]);
+        }
+        drop(old_kind);
+        let mut offsets = Vec::with_capacity(n + 1);
         offsets.push(0u64);
         for &o in &own {
-            let r = self.arc_range(o);
-            targets.extend(self.targets[r.clone()].iter().map(|&v| pos[v as usize]));
-            trust.extend_from_slice(&self.trust[r.clone()]);
-            kind.extend_from_slice(&self.kind[r]);
-            offsets.push(targets.len() as u64);
+            offsets.push(offsets[offsets.len() - 1] + range(o).len() as u64);
         }
-        let segment = own.iter().map(|&o| self.segment[o as usize]).collect();
-        let role = own.iter().map(|&o| self.role[o as usize]).collect();
-        let labels = self
-            .labels
-            .map(|l| own.iter().map(|&o| l[o as usize].clone()).collect());
+        let segment = own.iter().map(|&o| old_segment[o as usize]).collect();
+        let role = own.iter().map(|&o| old_role[o as usize]).collect();
+        let labels = old_labels.map(|l| own.iter().map(|&o| l[o as usize].clone()).collect());
         SocialGraph {
             offsets,
             targets,
@@ -432,7 +452,7 @@ impl SocialGraph {
             kind,
             segment,
             role,
-            vocab: self.vocab,
+            vocab,
             labels,
             ids: Some(Box::new(IdMap { own, pos })),
         }
