@@ -421,22 +421,23 @@ impl SocialGraph {
             ids: _,
         } = self;
         let range = |o: u32| old_offsets[o as usize] as usize..old_offsets[o as usize + 1] as usize;
-        let m = old_targets.len();
-        let mut targets = Vec::with_capacity(m);
-        for &o in &own {
-            targets.extend(old_targets[range(o)].iter().map(|&v| pos[v as usize]));
+        // Each per-arc array's rows in the new order, mapped by `f`; taking
+        // the old array drops it before the next one is copied.
+        fn rows<T: Copy, U>(
+            own: &[u32],
+            range: impl Fn(u32) -> std::ops::Range<usize>,
+            old: Vec<T>,
+            f: impl Fn(T) -> U,
+        ) -> Vec<U> {
+            let mut new = Vec::with_capacity(old.len());
+            for &o in own {
+                new.extend(old[range(o)].iter().map(|&x| f(x)));
+            }
+            new
         }
-        drop(old_targets);
-        let mut trust = Vec::with_capacity(m);
-        for &o in &own {
-            trust.extend_from_slice(&old_trust[range(o)]);
-        }
-        drop(old_trust);
-        let mut kind = Vec::with_capacity(m);
-        for &o in &own {
-            kind.extend_from_slice(&old_kind[range(o)]);
-        }
-        drop(old_kind);
+        let targets = rows(&own, range, old_targets, |v| pos[v as usize]);
+        let trust = rows(&own, range, old_trust, |t| t);
+        let kind = rows(&own, range, old_kind, |k| k);
         let mut offsets = Vec::with_capacity(n + 1);
         offsets.push(0u64);
         for &o in &own {
