@@ -7,6 +7,8 @@ Run from the repository root:
                                                # issue-5 targets; minutes at today's speed)
     python3 benches/peer_compare.py --quick    # 10x fewer trials
     python3 benches/peer_compare.py --lt       # also the linear threshold regime
+    python3 benches/peer_compare.py --repeat 5 # 5 alternating viralsim/cynetdiff pairs per
+                                               # regime; the ratio is the median of the pairs'
     python3 benches/peer_compare.py --write-scenarios DIR
                                                # only write the peer graph and the two IC
                                                # scenarios to DIR (for the criterion `floor`
@@ -26,6 +28,10 @@ What it does, in one go:
   4. runs cynetdiff through `peer_ic.py ic` (and `lt` with --lt);
   5. prints per regime: rates, their ratio, the agreement z-score, core-ns
      per examined edge, peak RSS and bytes per arc, and a summary line.
+     With --repeat K, steps 3-4 alternate K times per regime (viralsim, then
+     cynetdiff, then viralsim ...), so both see the same spells of load from
+     other tenants; the table is the pair with the median ratio, followed by
+     every pair's ratio and their median, lowest and highest.
 
 The peer script is ../shared/peers/peer_ic.py relative to the repository
 root (override with --peer). It needs numpy and cynetdiff; they are
@@ -162,7 +168,22 @@ def fmt_int(x):
     return f"{x:,.0f}"
 
 
-def report(name, vs, peer, arcs):
+def pick_median(pairs):
+    """The (viralsim, peer) pair with the median ratio (the lower middle one
+    for an even count), the sorted ratios, and a line describing them."""
+    ratio = lambda p: (p[0]["trials"] / p[0]["wall_s"]) / p[1]["sims_per_s"]
+    ranked = sorted(pairs, key=ratio)
+    ratios = [ratio(p) for p in ranked]
+    mid = ranked[(len(ranked) - 1) // 2]
+    if len(pairs) == 1:
+        return mid, ""
+    med = ratios[(len(ratios) - 1) // 2] if len(ratios) % 2 else (ratios[len(ratios) // 2 - 1] + ratios[len(ratios) // 2]) / 2
+    by_run = ", ".join(f"{ratio(p):.1f}x" for p in pairs)
+    return mid, (f"ratio over {len(pairs)} alternating pairs: median {med:.1f}x, lowest {ratios[0]:.1f}x, "
+                 f"highest {ratios[-1]:.1f}x (in run order: {by_run})")
+
+
+def report(name, vs, peer, arcs, repeats=""):
     whole = vs["trials"] / vs["wall_s"]
     sim = vs["trials"] / vs["simulate_s"]
     ratio = whole / peer["sims_per_s"]
@@ -194,10 +215,13 @@ def report(name, vs, peer, arcs):
     print(f"\n== {name} ==")
     for a, b, c in rows:
         print(f"  {a:<{w0}}  {b:>{w1}}  {c}")
+    if repeats:
+        print(f"  {repeats}")
     sys.stdout.flush()
     return (f"{name}: viralsim {whole:,.0f}/s whole process ({sim:,.0f}/s sim) vs cynetdiff "
             f"{peer['sims_per_s']:,.0f}/s = {ratio:.1f}x; z = {z:.2f}; {ns_sim:.2f} core-ns/edge "
-            f"({ns_whole:.2f} whole, {ns_cpu:.2f} CPU); {vs['rss'] / arcs:.1f} B/arc")
+            f"({ns_whole:.2f} whole, {ns_cpu:.2f} CPU); {vs['rss'] / arcs:.1f} B/arc"
+            + (f"; {repeats}" if repeats else ""))
 
 
 def per_regime(value, n, default):
@@ -223,11 +247,15 @@ def main():
     ap.add_argument("--threads", type=int, default=2, help="viralsim worker threads (default 2)")
     ap.add_argument("--seed", type=int, default=1, help="viralsim master seed and cynetdiff rng")
     ap.add_argument("--lt", action="store_true", help="also the linear threshold regime (trust weights)")
+    ap.add_argument("--repeat", type=int, default=1, metavar="K",
+                    help="run viralsim and cynetdiff alternately K times per regime and report the median ratio (default 1)")
     ap.add_argument("--no-build", action="store_true", help="skip cargo build --release")
     ap.add_argument("--viralsim", help="use this viralsim binary (implies --no-build; default target/release/viralsim)")
     ap.add_argument("--write-scenarios", metavar="DIR",
                     help="write the peer graph (or --graph) and the IC scenarios to DIR, then stop")
     a = ap.parse_args()
+    if a.repeat < 1:
+        ap.error(f"--repeat must be at least 1, got {a.repeat}")
 
     q = 10 if a.quick else 1
     vs_trials = per_regime(a.trials_viralsim, len(IC_REGIMES), [r[2] // q for r in IC_REGIMES])
@@ -290,10 +318,12 @@ def main():
                 scen = work / f"{tag}.toml"
                 scen.write_text(scenario_toml(tag, graph, "independent_cascade", s, nv, a.seed))
                 run_checked([binary, "validate", scen])
-                vs = run_viralsim(binary, scen, nv, a.threads, work, tag)
-                pr = run_peer(a.python, peer, "ic", graph,
-                              ["--stickiness", s, "--endorsement", 1, "--rng", a.seed], npeer)
-                summaries.append(report(f"{name} (viralsim {nv:,} trials, cynetdiff {npeer:,})", vs, pr, arcs))
+                pairs = [(run_viralsim(binary, scen, nv, a.threads, work, tag),
+                          run_peer(a.python, peer, "ic", graph,
+                                   ["--stickiness", s, "--endorsement", 1, "--rng", a.seed], npeer))
+                         for _ in range(a.repeat)]
+                (vs, pr), reps = pick_median(pairs)
+                summaries.append(report(f"{name} (viralsim {nv:,} trials, cynetdiff {npeer:,})", vs, pr, arcs, reps))
 
             if a.lt:
                 scen = work / "lt.toml"
@@ -308,10 +338,12 @@ def main():
                     print(f"\nLT: not available in this build ({msg[-1] if msg else 'validate rejected it'})")
                     summaries.append("LT: not available in this build")
                 else:
-                    vs = run_viralsim(binary, scen, lt_vs, a.threads, work, "lt")
-                    pr = run_peer(a.python, peer, "lt", graph, ["--trust-weights", "--rng", a.seed], lt_peer)
+                    pairs = [(run_viralsim(binary, scen, lt_vs, a.threads, work, "lt"),
+                              run_peer(a.python, peer, "lt", graph, ["--trust-weights", "--rng", a.seed], lt_peer))
+                             for _ in range(a.repeat)]
+                    (vs, pr), reps = pick_median(pairs)
                     summaries.append(report(f"LT trust weights (viralsim {lt_vs:,} trials, cynetdiff {lt_peer:,})",
-                                            vs, pr, arcs))
+                                            vs, pr, arcs, reps))
     except Failure as e:
         print(f"peer_compare: {e}", file=sys.stderr)
         for s in summaries:
