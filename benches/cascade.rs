@@ -2,7 +2,8 @@
 //! scenario's graph and on a 75k-person Erdős–Rényi graph; the plain kernel
 //! against the general one on the same cascades; the memory floor of a
 //! cascade (its sharers' arc lists read, and reach marked, with nothing
-//! else) beside the whole kernel on the same cascades; and an ensemble of
+//! else; each also with the kernel's prefetching of the sharers ahead)
+//! beside the whole kernel on the same cascades; and an ensemble of
 //! 1000 trials. Fixed seeds; trial numbers cycle through a fixed range so
 //! every run measures the same cascades.
 //!
@@ -15,7 +16,7 @@ use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::path::Path;
-use viralsim::engine::cascade::{mark_reached, run_trial, run_trial_general};
+use viralsim::engine::cascade::{mark_reached, prefetch, run_trial, run_trial_general};
 use viralsim::engine::{Compiled, RunOptions, TrialOutcome, Workspace, run_ensemble};
 use viralsim::graph::SocialGraph;
 use viralsim::scenario::Scenario;
@@ -158,6 +159,47 @@ fn floor(c: &mut Criterion) {
                 }
                 epoch += 1;
                 for &u in trial {
+                    reached += mark_reached(&mut stamps, list(u), epoch) as u64;
+                }
+            }
+            black_box(reached)
+        })
+    });
+    // The same two passes with the kernel's prefetching: the offsets of the
+    // sharer 8 ahead, the first arcs of the one 3 ahead.
+    let ahead = |trial: &[u32], i: usize| {
+        if let Some(&x) = trial.get(i + 8) {
+            prefetch(&offsets[x as usize]);
+        }
+        if let Some(&x) = trial.get(i + 3) {
+            if let Some(t) = targets.get(offsets[x as usize] as usize) {
+                prefetch(t);
+            }
+        }
+    };
+    g.bench_function("read_arcs_prefetched", |b| {
+        b.iter(|| {
+            let mut sum = 0u32;
+            for trial in &sharers {
+                for (i, &u) in trial.iter().enumerate() {
+                    ahead(trial, i);
+                    sum = list(u).iter().fold(sum, |a, &v| a.wrapping_add(v));
+                }
+            }
+            black_box(sum)
+        })
+    });
+    g.bench_function("mark_reach_prefetched", |b| {
+        b.iter(|| {
+            let mut reached = 0u64;
+            for trial in &sharers {
+                if epoch == u16::MAX {
+                    stamps.iter_mut().for_each(|s| *s = [0; 2]);
+                    epoch = 0;
+                }
+                epoch += 1;
+                for (i, &u) in trial.iter().enumerate() {
+                    ahead(trial, i);
                     reached += mark_reached(&mut stamps, list(u), epoch) as u64;
                 }
             }

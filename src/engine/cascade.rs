@@ -160,9 +160,10 @@ impl Workspace {
 /// unlike an early load, a prefetch retires at once, so a cache miss does not
 /// hold up the instructions behind it; it never faults and cannot change
 /// results. The one `unsafe` in the crate (an intrinsic without a safe form).
+/// Public so that benchmarks can prefetch as the kernel does.
 #[inline(always)]
 #[allow(unsafe_code)]
-pub(crate) fn prefetch<T>(x: &T) {
+pub fn prefetch<T>(x: &T) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: `_mm_prefetch` has no architectural effect (no load, no fault);
     // SSE is part of the x86_64 baseline; the pointer comes from a reference.
