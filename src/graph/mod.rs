@@ -322,6 +322,33 @@ impl SocialGraph {
         }
     }
 
+    /// [`SocialGraph::id_of`] of each of `labels`, in order. With labels this
+    /// is one pass over the people for all of them (a scan per label would
+    /// cost people × labels string comparisons).
+    pub fn ids_of<S: AsRef<str>>(&self, labels: &[S]) -> Vec<Option<u32>> {
+        let Some(all) = &self.labels else {
+            return labels.iter().map(|l| self.id_of(l.as_ref())).collect();
+        };
+        // Where each wanted label occurs in `labels` (a label may repeat).
+        let mut wanted: std::collections::HashMap<&str, Vec<usize>> =
+            std::collections::HashMap::with_capacity(labels.len());
+        for (i, l) in labels.iter().enumerate() {
+            wanted.entry(l.as_ref()).or_default().push(i);
+        }
+        let mut out = vec![None; labels.len()];
+        let mut left = wanted.len();
+        for (u, l) in all.iter().enumerate() {
+            if left == 0 {
+                break;
+            }
+            if let Some(at) = wanted.get(l.as_str()) {
+                at.iter().for_each(|&i| out[i] = Some(u as u32));
+                left -= 1;
+            }
+        }
+        out
+    }
+
     /// The own id (0-based, in input or generator order) of the person
     /// stored as `u`. Internal and own ids agree unless the graph was put in
     /// [locality order](SocialGraph::into_locality_order).
@@ -586,6 +613,29 @@ mod tests {
         let seg = (0..n).map(|u| (u % 2) as u16).collect();
         let role = (0..n).map(|u| (u % 3) as u8).collect();
         SocialGraph::from_arcs(n, list, seg, role, vocab).unwrap()
+    }
+
+    /// Looking labels up together gives what looking each up alone gives:
+    /// with labels and without, in own and in locality order, with repeats,
+    /// unknown labels and numbers out of range.
+    #[test]
+    fn ids_of_agrees_with_id_of() {
+        let g = skewed(300, 2000);
+        let labelled = g
+            .clone()
+            .with_labels((0..300).map(|u| format!("p{u}")).collect());
+        let asks = [
+            "p7", "7", "p299", "nobody", "p7", "0", "300", "p0", "-1", "299",
+        ];
+        for graph in [g, labelled] {
+            for h in [graph.clone(), graph.into_locality_order()] {
+                let one: Vec<Option<u32>> = asks.iter().map(|l| h.id_of(l)).collect();
+                assert_eq!(h.ids_of(&asks), one);
+                assert!(one.iter().flatten().count() >= 3, "some labels found");
+                assert!(one.iter().any(Option::is_none), "some labels missing");
+                assert!(h.ids_of::<&str>(&[]).is_empty());
+            }
+        }
     }
 
     /// Locality order keeps every person with their ties, trust, kinds,

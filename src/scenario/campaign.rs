@@ -575,13 +575,17 @@ impl Scenario {
             };
             match plan {
                 Plan::Explicit(ids) => {
-                    let mut v = Vec::with_capacity(ids.len());
-                    for (j, id) in ids.iter().enumerate() {
-                        let label = match id {
+                    let labels: Vec<String> = ids
+                        .iter()
+                        .map(|id| match id {
                             PersonId::Number(x) => x.to_string(),
                             PersonId::Label(s) => s.clone(),
-                        };
-                        let u = g.id_of(&label).ok_or_else(|| {
+                        })
+                        .collect();
+                    let found = g.ids_of(&labels);
+                    let mut v = Vec::with_capacity(ids.len());
+                    for (j, (id, u)) in ids.iter().zip(found).enumerate() {
+                        let u = u.ok_or_else(|| {
                             bad(format!("{}.nodes[{j}] = {id} is not a person in the graph (ids run from 0 to {})", key(i), n.saturating_sub(1)))
                         })?;
                         if taken[u as usize] {
