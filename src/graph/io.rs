@@ -30,7 +30,7 @@
 
 use super::ArcSpec;
 use crate::error::{Error, Result};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::io::BufRead;
 use std::path::Path;
 
@@ -222,6 +222,37 @@ pub fn parse_edge_list_with(text: &str, opts: &EdgeListOptions, file: &str) -> R
     p.finish()
 }
 
+/// The most fields of a line that are kept: one more than the widest line
+/// allowed (`u v trust kind`), enough to name the first field too many.
+const FIELDS: usize = 5;
+
+/// Splits `line` into `buf` (at most [`FIELDS`] fields, no allocation) and
+/// returns how many it holds. Comma-separated lines keep empty fields (a
+/// missing trust or kind); otherwise fields are separated by runs of white
+/// space.
+fn split_fields<'a>(line: &'a str, buf: &mut [&'a str; FIELDS]) -> usize {
+    let mut put = |n: &mut usize, f: &'a str| {
+        buf[*n] = f;
+        *n += 1;
+        *n == FIELDS
+    };
+    let mut n = 0;
+    if line.contains(',') {
+        for f in line.split(',') {
+            if put(&mut n, f.trim()) {
+                break;
+            }
+        }
+    } else {
+        for f in line.split_whitespace() {
+            if put(&mut n, f) {
+                break;
+            }
+        }
+    }
+    n
+}
+
 /// Line-by-line edge-list parser.
 struct Parser<'f> {
     opts: EdgeListOptions,
@@ -242,7 +273,7 @@ const TARGETS: [&str; 6] = ["v", "target", "dst", "to", "id2", "node2"];
 
 impl<'f> Parser<'f> {
     fn new(opts: EdgeListOptions, file: &'f str) -> Self {
-        let labels = (opts.ids == IdMode::Label).then(|| (Vec::new(), HashMap::new()));
+        let labels = (opts.ids == IdMode::Label).then(|| (Vec::new(), HashMap::default()));
         Parser {
             opts,
             file,
@@ -265,8 +296,8 @@ impl<'f> Parser<'f> {
     /// order of first appearance.
     fn switch_to_labels(&mut self) {
         let mut labels = Vec::new();
-        let mut index: HashMap<String, u32> = HashMap::new();
-        let mut renum = HashMap::new();
+        let mut index: HashMap<String, u32> = HashMap::default();
+        let mut renum = HashMap::default();
         for r in self.rows.iter_mut() {
             for x in [&mut r.0, &mut r.1] {
                 let id = *renum.entry(*x).or_insert_with(|| {
@@ -317,13 +348,9 @@ impl<'f> Parser<'f> {
         if line.is_empty() {
             return Ok(());
         }
-        // Comma-separated lines keep empty fields (a missing trust or kind);
-        // otherwise fields are separated by runs of white space.
-        let fields: Vec<&str> = if line.contains(',') {
-            line.split(',').map(str::trim).collect()
-        } else {
-            line.split_whitespace().collect()
-        };
+        let mut buf = [""; FIELDS];
+        let n = split_fields(line, &mut buf);
+        let fields = &buf[..n];
         if !self.seen_data {
             self.seen_data = true;
             let low: Vec<String> = fields.iter().map(|f| f.to_ascii_lowercase()).collect();
@@ -689,8 +716,12 @@ mod tests {
             ("0 1\n2 3\n0 1\n", 3, "first given on line 1"),
             ("0 1 1.5\n", 1, "[0, 1]"),
             ("0 1 high\n", 1, "[0, 1]"),
-            ("0 1 0.5 a b\n", 1, "unexpected field"),
+            ("0 1 0.5 a b\n", 1, "unexpected field 'b'"),
+            ("0 1 0.5 a b c d e f g\n", 1, "unexpected field 'b'"),
+            ("0,1,0.5,a,,,,,\n", 1, "unexpected field ''"),
+            ("u v\n0 1\n2 3 0.5\n", 3, "unexpected field '0.5'"),
             ("u v weight\n0 1 2\n", 1, "weight"),
+            ("u v trust kind x y z\n0 1\n", 1, "header column 'x'"),
         ];
         for (text, line, needle) in cases {
             match parse_edge_list(text, true, "g.txt") {

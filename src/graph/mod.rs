@@ -472,7 +472,12 @@ impl SocialGraph {
         }
         let segment = own.iter().map(|&o| old_segment[o as usize]).collect();
         let role = own.iter().map(|&o| old_role[o as usize]).collect();
-        let labels = old_labels.map(|l| own.iter().map(|&o| l[o as usize].clone()).collect());
+        // Each label moves to its new place (own is a permutation).
+        let labels = old_labels.map(|mut l| {
+            own.iter()
+                .map(|&o| std::mem::take(&mut l[o as usize]))
+                .collect()
+        });
         SocialGraph {
             offsets,
             targets,
