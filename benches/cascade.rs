@@ -136,37 +136,8 @@ fn floor(c: &mut Criterion) {
     let mut g = c.benchmark_group("floor");
     g.sample_size(20);
     g.throughput(Throughput::Elements(arcs));
-    g.bench_function("read_arcs", |b| {
-        b.iter(|| {
-            let mut sum = 0u32;
-            for trial in &sharers {
-                for &u in trial {
-                    sum = list(u).iter().fold(sum, |a, &v| a.wrapping_add(v));
-                }
-            }
-            black_box(sum)
-        })
-    });
-    let mut stamps = vec![[0u16; 2]; graph.node_count()];
-    let mut epoch = 0u16;
-    g.bench_function("mark_reach", |b| {
-        b.iter(|| {
-            let mut reached = 0u64;
-            for trial in &sharers {
-                if epoch == u16::MAX {
-                    stamps.iter_mut().for_each(|s| *s = [0; 2]);
-                    epoch = 0;
-                }
-                epoch += 1;
-                for &u in trial {
-                    reached += mark_reached(&mut stamps, list(u), epoch) as u64;
-                }
-            }
-            black_box(reached)
-        })
-    });
-    // The same two passes with the kernel's prefetching: the offsets of the
-    // sharer 8 ahead, the first arcs of the one 3 ahead.
+    // Each pass twice: as is, and with the kernel's prefetching (the
+    // offsets of the sharer 8 ahead, the first arcs of the one 3 ahead).
     let ahead = |trial: &[u32], i: usize| {
         if let Some(&x) = trial.get(i + 8) {
             prefetch(&offsets[x as usize]);
@@ -177,35 +148,44 @@ fn floor(c: &mut Criterion) {
             }
         }
     };
-    g.bench_function("read_arcs_prefetched", |b| {
-        b.iter(|| {
-            let mut sum = 0u32;
-            for trial in &sharers {
-                for (i, &u) in trial.iter().enumerate() {
-                    ahead(trial, i);
-                    sum = list(u).iter().fold(sum, |a, &v| a.wrapping_add(v));
+    let mut stamps = vec![[0u16; 2]; graph.node_count()];
+    let mut epoch = 0u16;
+    for prefetching in [false, true] {
+        let suffix = if prefetching { "_prefetched" } else { "" };
+        g.bench_function(format!("read_arcs{suffix}"), |b| {
+            b.iter(|| {
+                let mut sum = 0u32;
+                for trial in &sharers {
+                    for (i, &u) in trial.iter().enumerate() {
+                        if prefetching {
+                            ahead(trial, i);
+                        }
+                        sum = list(u).iter().fold(sum, |a, &v| a.wrapping_add(v));
+                    }
                 }
-            }
-            black_box(sum)
-        })
-    });
-    g.bench_function("mark_reach_prefetched", |b| {
-        b.iter(|| {
-            let mut reached = 0u64;
-            for trial in &sharers {
-                if epoch == u16::MAX {
-                    stamps.iter_mut().for_each(|s| *s = [0; 2]);
-                    epoch = 0;
+                black_box(sum)
+            })
+        });
+        g.bench_function(format!("mark_reach{suffix}"), |b| {
+            b.iter(|| {
+                let mut reached = 0u64;
+                for trial in &sharers {
+                    if epoch == u16::MAX {
+                        stamps.iter_mut().for_each(|s| *s = [0; 2]);
+                        epoch = 0;
+                    }
+                    epoch += 1;
+                    for (i, &u) in trial.iter().enumerate() {
+                        if prefetching {
+                            ahead(trial, i);
+                        }
+                        reached += mark_reached(&mut stamps, list(u), epoch) as u64;
+                    }
                 }
-                epoch += 1;
-                for (i, &u) in trial.iter().enumerate() {
-                    ahead(trial, i);
-                    reached += mark_reached(&mut stamps, list(u), epoch) as u64;
-                }
-            }
-            black_box(reached)
-        })
-    });
+                black_box(reached)
+            })
+        });
+    }
     g.bench_function("whole_kernel", |b| {
         b.iter(|| {
             for t in 0..trials {
