@@ -102,10 +102,11 @@ fn kernels(c: &mut Criterion) {
 }
 
 /// What one cascade cannot go below, next to what it costs: the same
-/// recorded cascades (their sharers, in order) replayed three ways, with
-/// throughput in examined arcs (Σ out-degree of the sharers):
-/// `read_arcs` only reads each sharer's arc list; `mark_reach` also stamps
-/// every arc's target reached (the pass that gives exact reach counts);
+/// recorded cascades (their sharers, in order) replayed, with throughput in
+/// examined arcs (Σ out-degree of the sharers): `read_arcs` only reads each
+/// sharer's arc list; `mark_reach` also stamps every arc's target reached
+/// (the pass that gives exact reach counts); `read_arcs_prefetched` and
+/// `mark_reach_prefetched` are the same with prefetching like the kernel's;
 /// `whole_kernel` runs the plain kernel on the same trials, and
 /// `whole_kernel_own_order` on the graph stored in its people's own id order
 /// instead of the locality order scenario graphs get (same results).
@@ -136,9 +137,17 @@ fn floor(c: &mut Criterion) {
     let mut g = c.benchmark_group("floor");
     g.sample_size(20);
     g.throughput(Throughput::Elements(arcs));
-    // Each pass twice: as is, and with the kernel's prefetching (the
-    // offsets of the sharer 8 ahead, the first arcs of the one 3 ahead).
+    // Each pass twice: as is, and with prefetching like the kernel's (the
+    // first 8 sharers' offsets at the start; then the offsets of the sharer
+    // 8 ahead and the first arcs of the one 3 ahead). The kernel does this
+    // per step of the cascade, the replay along all of its sharers.
     let ahead = |trial: &[u32], i: usize| {
+        if i == 0 {
+            trial
+                .iter()
+                .take(8)
+                .for_each(|&x| prefetch(&offsets[x as usize]));
+        }
         if let Some(&x) = trial.get(i + 8) {
             prefetch(&offsets[x as usize]);
         }

@@ -9,6 +9,7 @@ Run from the repository root:
     python3 benches/peer_compare.py --lt       # also the linear threshold regime
     python3 benches/peer_compare.py --repeat 5 # 5 alternating viralsim/cynetdiff pairs per
                                                # regime; the ratio is the median of the pairs'
+                                               # ratios (use an odd K)
     python3 benches/peer_compare.py --write-scenarios DIR
                                                # only write the peer graph and the two IC
                                                # scenarios to DIR (for the criterion `floor`
@@ -30,8 +31,8 @@ What it does, in one go:
      per examined edge, peak RSS and bytes per arc, and a summary line.
      With --repeat K, steps 3-4 alternate K times per regime (viralsim, then
      cynetdiff, then viralsim ...), so both see the same spells of load from
-     other tenants; the table is the pair with the median ratio, followed by
-     every pair's ratio and their median, lowest and highest.
+     other tenants; the table is the pair with the median ratio (the lower
+     of the two middle ones for an even K), followed by every pair's ratio.
 
 The peer script is ../shared/peers/peer_ic.py relative to the repository
 root (override with --peer). It needs numpy and cynetdiff; they are
@@ -169,18 +170,18 @@ def fmt_int(x):
 
 
 def pick_median(pairs):
-    """The (viralsim, peer) pair with the median ratio (the lower middle one
-    for an even count), the sorted ratios, and a line describing them."""
+    """The (viralsim, peer) pair with the median ratio (the lower of the two
+    middle ones for an even count) and a line giving every pair's ratio
+    ("" for a single pair)."""
     ratio = lambda p: (p[0]["trials"] / p[0]["wall_s"]) / p[1]["sims_per_s"]
     ranked = sorted(pairs, key=ratio)
-    ratios = [ratio(p) for p in ranked]
     mid = ranked[(len(ranked) - 1) // 2]
     if len(pairs) == 1:
         return mid, ""
-    med = ratios[(len(ratios) - 1) // 2] if len(ratios) % 2 else (ratios[len(ratios) // 2 - 1] + ratios[len(ratios) // 2]) / 2
+    which = "median" if len(pairs) % 2 else "lower median"
     by_run = ", ".join(f"{ratio(p):.1f}x" for p in pairs)
-    return mid, (f"ratio over {len(pairs)} alternating pairs: median {med:.1f}x, lowest {ratios[0]:.1f}x, "
-                 f"highest {ratios[-1]:.1f}x (in run order: {by_run})")
+    return mid, (f"ratio over {len(pairs)} alternating pairs: {which} {ratio(mid):.1f}x, lowest "
+                 f"{ratio(ranked[0]):.1f}x, highest {ratio(ranked[-1]):.1f}x (in run order: {by_run})")
 
 
 def report(name, vs, peer, arcs, repeats=""):
@@ -248,7 +249,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1, help="viralsim master seed and cynetdiff rng")
     ap.add_argument("--lt", action="store_true", help="also the linear threshold regime (trust weights)")
     ap.add_argument("--repeat", type=int, default=1, metavar="K",
-                    help="run viralsim and cynetdiff alternately K times per regime and report the median ratio (default 1)")
+                    help="run viralsim and cynetdiff alternately K times per regime and report the median ratio (the lower median for an even K; default 1)")
     ap.add_argument("--no-build", action="store_true", help="skip cargo build --release")
     ap.add_argument("--viralsim", help="use this viralsim binary (implies --no-build; default target/release/viralsim)")
     ap.add_argument("--write-scenarios", metavar="DIR",

@@ -335,15 +335,14 @@ impl SocialGraph {
         for (i, l) in labels.iter().enumerate() {
             wanted.entry(l.as_ref()).or_default().push(i);
         }
+        // The first person with each label, as `id_of` finds.
         let mut out = vec![None; labels.len()];
-        let mut left = wanted.len();
         for (u, l) in all.iter().enumerate() {
-            if left == 0 {
+            if wanted.is_empty() {
                 break;
             }
-            if let Some(at) = wanted.get(l.as_str()) {
+            if let Some(at) = wanted.remove(l.as_str()) {
                 at.iter().for_each(|&i| out[i] = Some(u as u32));
-                left -= 1;
             }
         }
         out
@@ -629,10 +628,16 @@ mod tests {
         let labelled = g
             .clone()
             .with_labels((0..300).map(|u| format!("p{u}")).collect());
+        // Two people labelled "p7" (and none "p9"): the first one counts.
+        let repeated = g.clone().with_labels(
+            (0..300)
+                .map(|u| format!("p{}", if u == 9 { 7 } else { u }))
+                .collect(),
+        );
         let asks = [
-            "p7", "7", "p299", "nobody", "p7", "0", "300", "p0", "-1", "299",
+            "p7", "7", "p299", "nobody", "p7", "0", "300", "p0", "-1", "299", "p9",
         ];
-        for graph in [g, labelled] {
+        for graph in [g, labelled, repeated] {
             for h in [graph.clone(), graph.into_locality_order()] {
                 let one: Vec<Option<u32>> = asks.iter().map(|l| h.id_of(l)).collect();
                 assert_eq!(h.ids_of(&asks), one);
