@@ -465,3 +465,47 @@ fn storage_order_changes_no_result() {
         }
     }
 }
+
+/// `run` stores the graph in locality order only when a first batch of
+/// trials shows that it pays for the rest, and either way the outcome is
+/// that of simulating every trial on the graph as built: many trials of
+/// wide cascades get the order, three trials do not.
+#[test]
+fn run_orders_the_graph_only_when_it_pays_and_changes_no_result() {
+    use viralsim::export::summary_json;
+    use viralsim::run::{
+        RunSettings, first_batch_trials, locality_order_pays, simulate_ordering_if_it_pays,
+        simulate_timed,
+    };
+    // The rule itself: a sixteenth of the trials first (1 to 256), then
+    // ordering when edges per trial × trials left outweigh the arcs.
+    assert_eq!(
+        [1, 3, 20, 100, 4000, 1_000_000].map(first_batch_trials),
+        [1, 1, 1, 6, 250, 256]
+    );
+    assert!(!locality_order_pays(1e9, 0, 10));
+    assert!(!locality_order_pays(0.0, 1_000_000, 10));
+    assert!(locality_order_pays(2180.0, 1_000_000, 508_837));
+    assert!(!locality_order_pays(2180.0, 20, 508_837));
+    for (trials, ordered) in [(4000u64, true), (3, false)] {
+        let text = format!(
+            "name = \"t\"\nseed = 5\ntrials = {trials}\n[graph]\nkind = \"barabasi_albert\"\nnodes = 3000\nm = 3\n\
+             [content]\nstickiness = 0.3\nendorsement = 1.0\nconversion = 0.1\n[seeding]\nstrategy = \"random\"\ncount = 3\n"
+        );
+        let s = Scenario::from_toml(&text, "t.toml", Path::new("."), "t").unwrap();
+        let g = s.build_graph_in_input_order_with(None).unwrap();
+        assert!(!g.is_locality_ordered());
+        let set = RunSettings::default();
+        let (want, want_ens, _) = simulate_timed(&s, &g, &set).unwrap();
+        let (got, got_ens, h, _) = simulate_ordering_if_it_pays(&s, g, &set).unwrap();
+        assert_eq!(h.is_locality_ordered(), ordered, "{trials} trials");
+        assert_eq!(got_ens, want_ens, "{trials} trials");
+        assert_eq!(summary_json(&got), summary_json(&want), "{trials} trials");
+        let engaged = want_ens
+            .outcomes
+            .iter()
+            .map(|o| o.engaged as f64)
+            .sum::<f64>();
+        assert!(engaged / trials as f64 > 100.0, "wide cascades");
+    }
+}

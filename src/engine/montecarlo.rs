@@ -80,8 +80,13 @@ impl Ensemble {
         &self.steps[self.step_offsets[i] as usize..self.step_offsets[i + 1] as usize]
     }
 
-    /// Appends a later run of trials (as from [`run_range`]) to this one.
+    /// Appends a later run of trials (as from [`run_range`]) to this one;
+    /// an ensemble of no trials takes the other's segment and role counts.
     pub fn append(&mut self, mut other: Ensemble) {
+        if self.is_empty() {
+            self.segments = other.segments;
+            self.roles = other.roles;
+        }
         let base = self.steps.len() as u64;
         if self.step_offsets.is_empty() {
             self.step_offsets.push(0);

@@ -490,6 +490,12 @@ impl SocialGraph {
         }
     }
 
+    /// Whether people are stored in
+    /// [locality order](SocialGraph::into_locality_order).
+    pub fn is_locality_ordered(&self) -> bool {
+        self.ids.is_some()
+    }
+
     /// Bytes held by the graph's arrays.
     pub fn heap_bytes(&self) -> usize {
         self.offsets.len() * 8

@@ -707,13 +707,34 @@ impl Scenario {
     /// Builds the social graph: people (stream `people`), topology (stream
     /// `graph`, index 0), the follower layer (stream `graph`, index 1), tie
     /// kinds (stream `tie_kind`) and trust (stream `trust`), then checks
-    /// that the seeding plan fits the graph. Reports phases to `progress`.
+    /// that the seeding plan fits the graph, and stores people in
+    /// [locality order](SocialGraph::into_locality_order). Reports phases to
+    /// `progress`.
     ///
     /// # Errors
     /// Edge-list and attribute-file errors, generator parameter errors, and
     /// [`Error::Scenario`] when seeds name people the graph does not have or
     /// ask for more seeds than people.
     pub fn build_graph_with(&self, progress: Option<Progress<'_>>) -> Result<SocialGraph> {
+        let g = self.build_graph_in_input_order_with(progress)?;
+        // Storage order only: results are the same byte for byte.
+        let t = Ticker::new(progress, "order", 1);
+        let g = g.into_locality_order();
+        t.finish();
+        Ok(g)
+    }
+
+    /// As [`Scenario::build_graph_with`], but people stay stored in the
+    /// order they were generated or read, not in
+    /// [locality order](SocialGraph::into_locality_order); `run` decides
+    /// whether ordering pays after a first batch of trials.
+    ///
+    /// # Errors
+    /// As [`Scenario::build_graph_with`].
+    pub fn build_graph_in_input_order_with(
+        &self,
+        progress: Option<Progress<'_>>,
+    ) -> Result<SocialGraph> {
         let phase = |name: &'static str| Ticker::new(progress, name, 1);
         let a = &self.audience;
         let g = if let GraphSpec::EdgeList {
@@ -831,10 +852,6 @@ impl Scenario {
             t.finish();
             build::assemble(&topo, &follower_arcs, segment, role, a, self.seed, progress)?
         };
-        // Storage order only: results are the same byte for byte.
-        let t = phase("order");
-        let g = g.into_locality_order();
-        t.finish();
         self.check_seeding(&g)?;
         // A budget smaller than the plan's cost is an input error, for
         // `validate` as well as `run`.
