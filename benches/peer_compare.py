@@ -151,6 +151,8 @@ def run_viralsim(binary, scen, trials, threads, work, tag):
         "stderr": float(eng["stderr"]),
         "simulate_s": float(run["timings_s"]["simulate_s"]),
         "graph_s": float(run["timings_s"].get("graph_s", float("nan"))),
+        "order_s": float(run["timings_s"].get("order_s", 0.0)),
+        "storage_order": run.get("storage_order", "?"),
         "threads": int(run["threads"]),
         "edges": int(run["edges_examined"]),
     }
@@ -195,7 +197,8 @@ def report(name, vs, peer, arcs, repeats=""):
     ns_cpu = vs["cpu_s"] / e * 1e9
     rows = [
         ("viralsim trials/s, whole process", fmt_int(whole),
-         f"{vs['trials']:,} trials / {vs['wall_s']:.2f} s wall (graph load {vs['graph_s']:.2f} s)"),
+         f"{vs['trials']:,} trials / {vs['wall_s']:.2f} s wall (graph load {vs['graph_s']:.2f} s, "
+         f"storage order {vs['storage_order']} {vs['order_s']:.2f} s)"),
         ("viralsim trials/s, simulation only", fmt_int(sim), f"run.json simulate_s = {vs['simulate_s']:.2f} s"),
         ("cynetdiff sims/s (1 thread)", fmt_int(peer["sims_per_s"]),
          f"{peer['trials']:,} sims / {peer['seconds']:.2f} s (graph load excluded)"),

@@ -209,6 +209,8 @@ pub fn locality_order_pays(edges_per_trial: f64, trials_left: u64, arcs: usize) 
 /// As [`simulate_timed`] on a graph still in its input order: runs a first
 /// batch of trials ([`first_batch_trials`]), stores the graph in locality
 /// order when [`locality_order_pays`] for the rest, and runs the rest on it.
+/// The decision counts the scenario's trials, not those a precision target
+/// may add later.
 /// Trial results do not depend on the storage order, so the outcome is the
 /// same either way; only the time differs. Returns the graph as simulated
 /// and seconds spent ordering, simulating and summarising.
@@ -222,17 +224,27 @@ pub fn simulate_ordering_if_it_pays(
 ) -> Result<(Summary, Ensemble, SocialGraph, [f64; 3])> {
     let t0 = Instant::now();
     let first = first_batch_trials(s.trials);
-    let (pilot, order) = {
+    let pilot = {
         let compiled = Compiled::new(s, &g)?;
         // The budget must cover the plan before anything is simulated.
         s.plan_cost(&g)?;
         let pilot = run_batch(&compiled, set, 0, first, s.trials)?;
         let per_trial = pilot.edges_examined as f64 / first.max(1) as f64;
-        let order = locality_order_pays(per_trial, s.trials - first, g.arc_count());
-        (pilot, order)
+        if !locality_order_pays(per_trial, s.trials - first, g.arc_count()) {
+            // The rest on the same graph and compiled scenario.
+            let ens = run_trials(s, &compiled, set, pilot)?;
+            let t1 = Instant::now();
+            let summary = summarize(s, &g, compiled.fixed_seeds.as_deref(), &ens);
+            let secs = [0.0, (t1 - t0).as_secs_f64(), t1.elapsed().as_secs_f64()];
+            drop(compiled);
+            return Ok((summary, ens, g, secs));
+        }
+        pilot
     };
     let t_order = Instant::now();
-    let g = if order { g.into_locality_order() } else { g };
+    let ticker = crate::graph::build::Ticker::new(set.graph_progress, "order", 1);
+    let g = g.into_locality_order();
+    ticker.finish();
     let order_s = t_order.elapsed().as_secs_f64();
     let compiled = Compiled::new(s, &g)?;
     let ens = run_trials(s, &compiled, set, pilot)?;

@@ -490,6 +490,7 @@ fn run_orders_the_graph_only_when_it_pays_and_changes_no_result() {
     for (trials, ordered) in [(4000u64, true), (3, false)] {
         let text = format!(
             "name = \"t\"\nseed = 5\ntrials = {trials}\n[graph]\nkind = \"barabasi_albert\"\nnodes = 3000\nm = 3\n\
+             [audience]\nsegments = [{{ name = \"x\", share = 0.5 }}, {{ name = \"y\", share = 0.5 }}]\n[[audience.roles]]\nname = \"blogger\"\nshare = 0.05\n\
              [content]\nstickiness = 0.3\nendorsement = 1.0\nconversion = 0.1\n[seeding]\nstrategy = \"random\"\ncount = 3\n"
         );
         let s = Scenario::from_toml(&text, "t.toml", Path::new("."), "t").unwrap();
@@ -507,5 +508,10 @@ fn run_orders_the_graph_only_when_it_pays_and_changes_no_result() {
             .map(|o| o.engaged as f64)
             .sum::<f64>();
         assert!(engaged / trials as f64 > 100.0, "wide cascades");
+        assert_eq!(
+            (want_ens.segments, want_ens.roles),
+            (2, 2),
+            "breakdowns kept"
+        );
     }
 }
