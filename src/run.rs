@@ -126,11 +126,24 @@ pub fn simulate_timed(
     let compiled = Compiled::new(s, g)?;
     // The budget must cover the plan before anything is simulated.
     s.plan_cost(g)?;
-    let ens = run_trials(s, &compiled, set, Ensemble::default())?;
+    let (summary, ens, t1, summarize_s) =
+        run_rest_and_summarize(s, g, &compiled, set, Ensemble::default())?;
+    Ok((summary, ens, [(t1 - t0).as_secs_f64(), summarize_s]))
+}
+
+/// [`run_trials`] after those in `ens`, then the summary; also returns
+/// when simulating ended and the seconds spent summarising.
+fn run_rest_and_summarize(
+    s: &Scenario,
+    g: &SocialGraph,
+    compiled: &Compiled<'_>,
+    set: &RunSettings<'_>,
+    ens: Ensemble,
+) -> Result<(Summary, Ensemble, Instant, f64)> {
+    let ens = run_trials(s, compiled, set, ens)?;
     let t1 = Instant::now();
     let summary = summarize(s, g, compiled.fixed_seeds.as_deref(), &ens);
-    let secs = [(t1 - t0).as_secs_f64(), t1.elapsed().as_secs_f64()];
-    Ok((summary, ens, secs))
+    Ok((summary, ens, t1, t1.elapsed().as_secs_f64()))
 }
 
 /// Trials `first .. first + trials` of the compiled scenario, the progress
@@ -232,12 +245,10 @@ pub fn simulate_ordering_if_it_pays(
         let per_trial = pilot.edges_examined as f64 / first.max(1) as f64;
         if !locality_order_pays(per_trial, s.trials - first, g.arc_count()) {
             // The rest on the same graph and compiled scenario.
-            let ens = run_trials(s, &compiled, set, pilot)?;
-            let t1 = Instant::now();
-            let summary = summarize(s, &g, compiled.fixed_seeds.as_deref(), &ens);
-            let secs = [0.0, (t1 - t0).as_secs_f64(), t1.elapsed().as_secs_f64()];
+            let (summary, ens, t1, summarize_s) =
+                run_rest_and_summarize(s, &g, &compiled, set, pilot)?;
             drop(compiled);
-            return Ok((summary, ens, g, secs));
+            return Ok((summary, ens, g, [0.0, (t1 - t0).as_secs_f64(), summarize_s]));
         }
         pilot
     };
@@ -247,13 +258,10 @@ pub fn simulate_ordering_if_it_pays(
     ticker.finish();
     let order_s = t_order.elapsed().as_secs_f64();
     let compiled = Compiled::new(s, &g)?;
-    let ens = run_trials(s, &compiled, set, pilot)?;
-    let t1 = Instant::now();
-    let summary = summarize(s, &g, compiled.fixed_seeds.as_deref(), &ens);
-    let simulate_s = (t1 - t0).as_secs_f64() - order_s;
-    let secs = [order_s, simulate_s, t1.elapsed().as_secs_f64()];
+    let (summary, ens, t1, summarize_s) = run_rest_and_summarize(s, &g, &compiled, set, pilot)?;
     drop(compiled);
-    Ok((summary, ens, g, secs))
+    let simulate_s = (t1 - t0).as_secs_f64() - order_s;
+    Ok((summary, ens, g, [order_s, simulate_s, summarize_s]))
 }
 
 /// Half-width of the 95% interval of mean reach over the trials so far,
