@@ -296,10 +296,9 @@ fn draw_from_pool<R: Rng>(
             .filter(|&u| stamps[u as usize][0] != epoch),
     );
     let want = (k - got).min(scratch.len());
-    for i in 0..want {
-        let j = i + below(rng, (scratch.len() - i) as u64) as usize;
-        scratch.swap(i, j);
-        take(scratch[i], stamps);
+    crate::rng::partial_shuffle(rng, &mut scratch[..], want);
+    for &u in &scratch[..want] {
+        take(u, stamps);
     }
     scratch.clear();
     got + want

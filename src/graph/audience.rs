@@ -22,7 +22,7 @@
 
 use super::trust::{TrustDist, TrustSampler};
 use crate::error::{Error, Result};
-use crate::rng::{Stream, below, stream_rng, unit};
+use crate::rng::{Stream, partial_shuffle, stream_rng, unit};
 use rand::Rng;
 
 /// Name of the implicit role 0.
@@ -330,11 +330,10 @@ pub fn assign_roles(segment: &[u16], audience: &Audience, seed: u64) -> Result<V
                     ),
                 ));
             }
-            // Partial Fisher–Yates over the people still public.
-            for i in taken..taken + count {
-                let j = i + below(&mut rng, (public.len() - i) as u64) as usize;
-                public.swap(i, j);
-                role[public[i] as usize] = id;
+            // A uniform `count`-subset of the people still public.
+            partial_shuffle(&mut rng, &mut public[taken..], count);
+            for &u in &public[taken..taken + count] {
+                role[u as usize] = id;
             }
             taken += count;
         }

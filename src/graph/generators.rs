@@ -598,7 +598,7 @@ pub fn followers<R: Rng + ?Sized>(
         let k = super::audience::follower_count(f, n, rng);
         // k + 1 distinct people, then drop u (or one of them if u was not drawn):
         // a uniform k-subset of the others.
-        crate::scenario::sample_distinct(rng, n, (k + 1).min(n), &mut marks, &mut picked);
+        crate::rng::sample_distinct(rng, n, (k + 1).min(n), &mut marks, &mut picked);
         match picked.iter().position(|&w| w as usize == u) {
             Some(i) => {
                 picked.swap_remove(i);

@@ -4,7 +4,6 @@ use super::Scenario;
 use super::audience::Segment;
 use crate::error::{Error, Result};
 use crate::graph::SocialGraph;
-use crate::rng::below;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -679,38 +678,5 @@ impl Scenario {
     /// [`Error::Scenario`] naming `[seeding]`.
     pub fn check_seeding(&self, g: &SocialGraph) -> Result<()> {
         self.resolve_seeding(g).map(|_| ())
-    }
-}
-
-/// Draws `k` distinct people uniformly (rejection against a mark vector);
-/// used by random seeding.
-pub fn sample_distinct<R: rand::Rng + ?Sized>(
-    rng: &mut R,
-    n: usize,
-    k: usize,
-    marks: &mut Vec<bool>,
-    out: &mut Vec<u32>,
-) {
-    out.clear();
-    if k * 2 > n {
-        // Dense case: partial Fisher–Yates over all ids.
-        let mut ids: Vec<u32> = (0..n as u32).collect();
-        for i in 0..k {
-            let j = i + below(rng, (n - i) as u64) as usize;
-            ids.swap(i, j);
-        }
-        out.extend_from_slice(&ids[..k]);
-        return;
-    }
-    marks.resize(n, false);
-    while out.len() < k {
-        let u = below(rng, n as u64) as u32;
-        if !marks[u as usize] {
-            marks[u as usize] = true;
-            out.push(u);
-        }
-    }
-    for &u in out.iter() {
-        marks[u as usize] = false;
     }
 }

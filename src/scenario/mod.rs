@@ -7,7 +7,7 @@ mod economics;
 mod precision;
 
 pub use audience::{DegreeSource, GraphSpec, Segment};
-pub use campaign::{Content, Delay, PersonId, Pick, Plan, ResolvedPlan, Seeding, sample_distinct};
+pub use campaign::{Content, Delay, PersonId, Pick, Plan, ResolvedPlan, Seeding};
 pub use economics::{Economics, PlanCost, PlanLine, money_label};
 pub use precision::{AUTO_FIRST_BATCH, DEFAULT_MAX_TRIALS, DEFAULT_PRECISION, Precision};
 
