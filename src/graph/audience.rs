@@ -94,11 +94,20 @@ impl TieKind {
     }
 }
 
+/// An audience segment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Segment {
+    /// Name used in resonance tables and outputs.
+    pub name: String,
+    /// Share of the population, in (0, 1]; shares sum to 1.
+    pub share: f64,
+}
+
 /// Everything about people and ties that a generator does not decide.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Audience {
-    /// Segment names and shares (shares sum to 1).
-    pub segments: Vec<(String, f64)>,
+    /// Segments (shares sum to 1; segment id = index).
+    pub segments: Vec<Segment>,
     /// Roles after `public` (role id = index + 1).
     pub roles: Vec<Role>,
     /// Tie kinds (kind id = index). At least one.
@@ -109,7 +118,10 @@ impl Audience {
     /// One segment, no roles, one tie kind with this trust.
     pub fn simple(trust: TrustDist) -> Self {
         Audience {
-            segments: vec![("all".into(), 1.0)],
+            segments: vec![Segment {
+                name: "all".into(),
+                share: 1.0,
+            }],
             roles: Vec::new(),
             kinds: vec![TieKind::plain(DEFAULT_KIND, trust)],
         }
@@ -118,7 +130,7 @@ impl Audience {
     /// Names for the graph's [`super::Vocabulary`].
     pub fn vocabulary(&self) -> super::Vocabulary {
         super::Vocabulary {
-            segments: self.segments.iter().map(|s| s.0.clone()).collect(),
+            segments: self.segments.iter().map(|s| s.name.clone()).collect(),
             roles: std::iter::once(PUBLIC_ROLE.to_string())
                 .chain(self.roles.iter().map(|r| r.name.clone()))
                 .collect(),
@@ -206,7 +218,7 @@ impl Audience {
                 "[audience].roles",
                 format!(
                     "role shares in segment '{}' add up to {} > 1",
-                    self.segments[s].0, per_segment[s]
+                    self.segments[s].name, per_segment[s]
                 ),
             ));
         }

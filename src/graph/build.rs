@@ -268,8 +268,11 @@ pub fn from_edge_list(
     let n = el.nodes;
     let (mut segs, mut roles, mut segment, mut role) = match audience {
         Some(a) => {
-            let segment =
-                assign_segments(n, &a.segments.iter().map(|s| s.1).collect::<Vec<_>>(), seed);
+            let segment = assign_segments(
+                n,
+                &a.segments.iter().map(|s| s.share).collect::<Vec<_>>(),
+                seed,
+            );
             let file_roles =
                 attributes.is_some_and(|(rows, _)| rows.iter().any(|r| r.role.is_some()));
             let role = if file_roles {
@@ -344,7 +347,14 @@ pub fn from_edge_list(
         Some(a) => a,
         None => {
             kinds_audience = Audience {
-                segments: segs.names.iter().map(|s| (s.clone(), 0.0)).collect(),
+                segments: segs
+                    .names
+                    .iter()
+                    .map(|s| super::audience::Segment {
+                        name: s.clone(),
+                        share: 0.0,
+                    })
+                    .collect(),
                 roles: Vec::new(),
                 kinds: el
                     .kinds

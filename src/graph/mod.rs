@@ -16,8 +16,11 @@ pub mod build;
 pub mod generators;
 pub mod io;
 pub mod powerlaw;
+mod spec;
 pub mod stats;
 pub mod trust;
+
+pub use spec::{DegreeSource, GraphSpec, build, build_in_locality_order, read_degrees};
 
 use crate::error::{Error, Result};
 use petgraph::graph::DiGraph;
@@ -488,6 +491,15 @@ impl SocialGraph {
             labels,
             ids: Some(Box::new(IdMap { own, pos })),
         }
+    }
+
+    /// [`SocialGraph::into_locality_order`], reported to `progress` as the
+    /// phase `order`.
+    pub fn into_locality_order_with(self, progress: Option<build::Progress<'_>>) -> Self {
+        let t = build::Ticker::new(progress, "order", 1);
+        let g = self.into_locality_order();
+        t.finish();
+        g
     }
 
     /// Whether people are stored in

@@ -1,21 +1,23 @@
 //! The audience side of a scenario: `[graph]` and `[audience]` → where the
-//! graph comes from, trust on ties and segments; and building the graph.
+//! graph comes from ([`GraphSpec`]), trust on ties, segments, roles and tie
+//! kinds ([`Audience`]). Building the graph is [`graph::build()`]'s job; the
+//! [`Scenario`] methods here call it and check the seeding plan against
+//! the result.
 
 use super::{MAX_GENERATED_ARCS, MAX_GENERATED_NODES, Scenario};
 use crate::error::{Error, Result};
-use crate::graph::SocialGraph;
 use crate::graph::audience::{
-    Audience, DEFAULT_KIND, FOLLOWER_KIND, Followers, PUBLIC_ROLE, Role, RoleAmount, TieKind,
-    assign_roles, assign_segments,
+    Audience, DEFAULT_KIND, FOLLOWER_KIND, Followers, PUBLIC_ROLE, Role, RoleAmount, Segment,
+    TieKind,
 };
-use crate::graph::build::{self, Progress, Ticker};
-use crate::graph::generators::{self, BlockDensity, Topology};
-use crate::graph::io::{self, IdMode};
+use crate::graph::build::Progress;
+use crate::graph::generators::BlockDensity;
+use crate::graph::io::IdMode;
 use crate::graph::trust::TrustDist;
-use crate::rng::{Stream, stream_rng};
+use crate::graph::{self, DegreeSource, GraphSpec, SocialGraph};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 #[derive(Debug, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
@@ -122,118 +124,10 @@ pub(super) struct RawTieKind {
     trust: Option<RawTrust>,
 }
 
-/// Where the social graph comes from.
-#[derive(Debug, Clone, PartialEq)]
-pub enum GraphSpec {
-    /// An edge list file (path resolved against the scenario's folder).
-    EdgeList {
-        /// Resolved path.
-        path: PathBuf,
-        /// When false each line adds both arcs.
-        directed: bool,
-        /// How ids are read.
-        ids: IdMode,
-        /// Node attribute file (`id,segment,role`), resolved.
-        attributes: Option<PathBuf>,
-    },
-    /// Erdős–Rényi G(n, p) with p = mean_degree / (n − 1).
-    ErdosRenyi {
-        /// People.
-        nodes: usize,
-        /// Expected out-degree.
-        mean_degree: f64,
-        /// Directed ties (each ordered pair independently).
-        directed: bool,
-    },
-    /// Barabási–Albert preferential attachment.
-    BarabasiAlbert {
-        /// People.
-        nodes: usize,
-        /// Ties per newcomer.
-        m: usize,
-    },
-    /// Watts–Strogatz small world.
-    WattsStrogatz {
-        /// People.
-        nodes: usize,
-        /// Ring neighbours (even).
-        k: usize,
-        /// Rewiring probability.
-        rewire: f64,
-    },
-    /// Holme–Kim: preferential attachment with triangle closing.
-    PowerlawCluster {
-        /// People.
-        nodes: usize,
-        /// Ties per newcomer.
-        m: usize,
-        /// Probability that a tie closes a triangle.
-        triangle: f64,
-    },
-    /// Stochastic block model whose blocks are the audience segments.
-    StochasticBlock {
-        /// People.
-        nodes: usize,
-        /// Tie densities.
-        density: BlockDensity,
-    },
-    /// Erased configuration model.
-    Configuration {
-        /// The degree sequence.
-        degrees: DegreeSource,
-    },
-}
-
-/// Degrees for the configuration model.
-#[derive(Debug, Clone, PartialEq)]
-pub enum DegreeSource {
-    /// Drawn from a discrete power law.
-    PowerLaw {
-        /// People.
-        nodes: usize,
-        /// α in P(k) ∝ k^(−α).
-        exponent: f64,
-        /// Smallest degree.
-        min_degree: u32,
-        /// Largest degree (default nodes − 1).
-        max_degree: u32,
-    },
-    /// One degree per line of a file (person i = i-th degree).
-    File(PathBuf),
-}
-
-impl GraphSpec {
-    /// The number of people, when known without reading files.
-    pub fn nodes(&self) -> Option<usize> {
-        match self {
-            GraphSpec::EdgeList { .. } => None,
-            GraphSpec::ErdosRenyi { nodes, .. }
-            | GraphSpec::BarabasiAlbert { nodes, .. }
-            | GraphSpec::WattsStrogatz { nodes, .. }
-            | GraphSpec::PowerlawCluster { nodes, .. }
-            | GraphSpec::StochasticBlock { nodes, .. } => Some(*nodes),
-            GraphSpec::Configuration { degrees } => match degrees {
-                DegreeSource::PowerLaw { nodes, .. } => Some(*nodes),
-                DegreeSource::File(_) => None,
-            },
-        }
-    }
-}
-
-/// An audience segment.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Segment {
-    /// Name used in resonance tables and outputs.
-    pub name: String,
-    /// Share of the population, in (0, 1]; shares sum to 1.
-    pub share: f64,
-}
-
 /// The validated audience part of a scenario.
 pub(super) struct AudienceSpec {
     pub graph: GraphSpec,
     pub trust: TrustDist,
-    pub segments: Vec<Segment>,
     pub audience: Audience,
 }
 
@@ -660,7 +554,7 @@ pub(super) fn parse(
         });
     }
     let audience = Audience {
-        segments: segments.iter().map(|s| (s.name.clone(), s.share)).collect(),
+        segments,
         roles,
         kinds,
     };
@@ -668,31 +562,8 @@ pub(super) fn parse(
     Ok(AudienceSpec {
         graph,
         trust,
-        segments,
         audience,
     })
-}
-
-/// Reads a degree-sequence file: one degree per line, `#` comments.
-fn read_degrees(path: &Path) -> Result<Vec<u32>> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let mut out = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
-        let line = raw.split('#').next().unwrap_or("").trim();
-        if line.is_empty() {
-            continue;
-        }
-        let d = line.parse::<u32>().map_err(|_| Error::EdgeList {
-            file: path.display().to_string(),
-            line: i + 1,
-            msg: format!("'{line}' is not a degree (a non-negative integer)"),
-        })?;
-        out.push(d);
-    }
-    Ok(out)
 }
 
 impl Scenario {
@@ -704,158 +575,66 @@ impl Scenario {
         self.build_graph_with(None)
     }
 
-    /// Builds the social graph: people (stream `people`), topology (stream
-    /// `graph`, index 0), the follower layer (stream `graph`, index 1), tie
-    /// kinds (stream `tie_kind`) and trust (stream `trust`), then checks
-    /// that the seeding plan fits the graph, and stores people in
-    /// [locality order](SocialGraph::into_locality_order). Reports phases to
+    /// Builds the social graph as [`Scenario::build_graph_in_input_order_with`]
+    /// does, then stores people in
+    /// [locality order](SocialGraph::into_locality_order) (storage order
+    /// only: results are the same byte for byte).
+    ///
+    /// # Errors
+    /// As [`Scenario::build_graph_in_input_order_with`].
+    pub fn build_graph_with(&self, progress: Option<Progress<'_>>) -> Result<SocialGraph> {
+        Ok(self
+            .build_graph_in_input_order_with(progress)?
+            .into_locality_order_with(progress))
+    }
+
+    /// Builds the social graph with [`graph::build()`] (people stored in the
+    /// order they were generated or read; `run` decides whether
+    /// [locality order](SocialGraph::into_locality_order) pays after a
+    /// first batch of trials), then checks that the seeding plan fits the
+    /// graph and that its cost fits the budget. Reports phases to
     /// `progress`.
     ///
     /// # Errors
-    /// Edge-list and attribute-file errors, generator parameter errors, and
-    /// [`Error::Scenario`] when seeds name people the graph does not have or
-    /// ask for more seeds than people.
-    pub fn build_graph_with(&self, progress: Option<Progress<'_>>) -> Result<SocialGraph> {
-        let g = self.build_graph_in_input_order_with(progress)?;
-        // Storage order only: results are the same byte for byte.
-        let t = Ticker::new(progress, "order", 1);
-        let g = g.into_locality_order();
-        t.finish();
-        Ok(g)
-    }
-
-    /// As [`Scenario::build_graph_with`], but people stay stored in the
-    /// order they were generated or read, not in
-    /// [locality order](SocialGraph::into_locality_order); `run` decides
-    /// whether ordering pays after a first batch of trials.
-    ///
-    /// # Errors
-    /// As [`Scenario::build_graph_with`].
+    /// As [`graph::build()`], an edge list or attribute file that cannot be
+    /// read as [`Error::Scenario`] naming its key, and [`Error::Scenario`]
+    /// when seeds name people the graph does not have, ask for more seeds
+    /// than people, or cost more than the budget.
     pub fn build_graph_in_input_order_with(
         &self,
         progress: Option<Progress<'_>>,
     ) -> Result<SocialGraph> {
-        let phase = |name: &'static str| Ticker::new(progress, name, 1);
-        let a = &self.audience;
-        let g = if let GraphSpec::EdgeList {
-            path,
-            directed,
-            ids,
-            attributes,
-        } = &self.graph
-        {
-            let t = phase("read");
-            let opts = io::EdgeListOptions {
-                directed: *directed,
-                ids: *ids,
-                kinds: io::Names::fixed(a.kinds.iter().map(|k| k.name.clone()).collect()),
-            };
-            // A file that cannot be read is named with the key that points to it.
-            let keyed = |key: &'static str| {
-                move |e: Error| match e {
-                    Error::Read { path, source } => Error::Scenario {
-                        file: self.file.clone(),
-                        msg: format!("[graph].{key}: cannot read '{}': {source}", path.display()),
-                    },
-                    other => other,
-                }
-            };
-            let el = io::read_edge_list_with(path, &opts).map_err(keyed("path"))?;
-            let rows = match attributes {
-                Some(p) => Some(io::read_node_attributes(p).map_err(keyed("attributes"))?),
-                None => None,
-            };
-            let afile = attributes.as_ref().map(|p| p.display().to_string());
-            t.finish();
-            let t = phase("assemble");
-            let g = build::from_edge_list(
-                el,
-                rows.as_deref().zip(afile.as_deref()),
-                Some(a),
-                self.trust,
-                self.seed,
-            )?;
-            t.finish();
-            g
-        } else {
-            let t = phase("people");
-            let n = match &self.graph {
-                GraphSpec::Configuration {
-                    degrees: DegreeSource::File(p),
-                } => {
-                    let d = read_degrees(p)?;
-                    if d.len() < 2 {
-                        return Err(Error::param(
-                            "[graph].degrees",
-                            format!("'{}' lists fewer than 2 degrees", p.display()),
-                        ));
-                    }
-                    Some(d)
-                }
-                _ => None,
-            }
-            .map_or_else(|| self.graph.nodes().unwrap_or(0), |d| d.len());
-            let shares: Vec<f64> = a.segments.iter().map(|s| s.1).collect();
-            let segment = assign_segments(n, &shares, self.seed);
-            let role = assign_roles(&segment, a, self.seed)?;
-            t.finish();
-            let t = phase("topology");
-            let mut grng = stream_rng(self.seed, Stream::Graph, 0);
-            let topo: Topology = match &self.graph {
-                &GraphSpec::ErdosRenyi {
-                    nodes,
-                    mean_degree,
-                    directed,
-                } => generators::erdos_renyi(nodes, mean_degree, directed, &mut grng)?,
-                &GraphSpec::BarabasiAlbert { nodes, m } => {
-                    generators::barabasi_albert(nodes, m, &mut grng)?
-                }
-                &GraphSpec::WattsStrogatz { nodes, k, rewire } => {
-                    generators::watts_strogatz(nodes, k, rewire, &mut grng)?
-                }
-                &GraphSpec::PowerlawCluster { nodes, m, triangle } => {
-                    generators::powerlaw_cluster(nodes, m, triangle, &mut grng)?
-                }
-                &GraphSpec::StochasticBlock { density, .. } => {
-                    generators::stochastic_block(&segment, density, &mut grng)?
-                }
-                GraphSpec::Configuration { degrees } => {
-                    let d = match degrees {
-                        &DegreeSource::PowerLaw {
-                            nodes,
-                            exponent,
-                            min_degree,
-                            max_degree,
-                        } => generators::powerlaw_degrees(
-                            nodes, exponent, min_degree, max_degree, &mut grng,
-                        )?,
-                        DegreeSource::File(p) => read_degrees(p)?,
-                    };
-                    generators::configuration(&d, &mut grng)?
-                }
-                GraphSpec::EdgeList { .. } => unreachable!("handled above"),
-            };
-            t.finish();
-            let t = phase("followers");
-            let per_role: Vec<Option<Followers>> = std::iter::once(None)
-                .chain(a.roles.iter().map(|r| r.followers))
-                .collect();
-            let follower_arcs = if a.has_followers() {
-                generators::followers(
-                    &role,
-                    &per_role,
-                    &mut stream_rng(self.seed, Stream::Graph, 1),
-                )
-            } else {
-                Vec::new()
-            };
-            t.finish();
-            build::assemble(&topo, &follower_arcs, segment, role, a, self.seed, progress)?
-        };
+        let g = graph::build(&self.graph, &self.audience, self.trust, self.seed, progress)
+            .map_err(|e| self.keyed_read_error(e))?;
         self.check_seeding(&g)?;
         // A budget smaller than the plan's cost is an input error, for
         // `validate` as well as `run`.
         self.plan_cost(&g)?;
         Ok(g)
+    }
+
+    /// An edge list or attribute file that cannot be read is named with the
+    /// key that points to it.
+    fn keyed_read_error(&self, e: Error) -> Error {
+        let GraphSpec::EdgeList {
+            path: edges,
+            attributes,
+            ..
+        } = &self.graph
+        else {
+            return e;
+        };
+        match e {
+            Error::Read { path, source }
+                if path == *edges || Some(&path) == attributes.as_ref() =>
+            {
+                let key = if path == *edges { "path" } else { "attributes" };
+                Error::Scenario {
+                    file: self.file.clone(),
+                    msg: format!("[graph].{key}: cannot read '{}': {source}", path.display()),
+                }
+            }
+            other => other,
+        }
     }
 }

@@ -1,9 +1,9 @@
 //! The campaign side of a scenario: `[content]` and `[seeding]`.
 
 use super::Scenario;
-use super::audience::Segment;
 use crate::error::{Error, Result};
 use crate::graph::SocialGraph;
+use crate::graph::audience::Segment;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 

@@ -6,7 +6,8 @@ mod campaign;
 mod economics;
 mod precision;
 
-pub use audience::{DegreeSource, GraphSpec, Segment};
+pub use crate::graph::audience::Segment;
+pub use crate::graph::{DegreeSource, GraphSpec};
 pub use campaign::{Content, Delay, PersonId, Pick, Plan, ResolvedPlan, Seeding};
 pub use economics::{Economics, PlanCost, PlanLine, money_label};
 pub use precision::{AUTO_FIRST_BATCH, DEFAULT_MAX_TRIALS, DEFAULT_PRECISION, Precision};
@@ -95,9 +96,8 @@ pub struct Scenario {
     pub graph: GraphSpec,
     /// Trust distribution for generated ties and edge-list lines without trust.
     pub trust: TrustDist,
-    /// Audience segments (at least one).
-    pub segments: Vec<Segment>,
-    /// Segments, roles and tie kinds as the graph builder uses them.
+    /// Segments (at least one), roles and tie kinds, as the graph builder
+    /// uses them; [`Scenario::segments`] lists the segments.
     pub audience: crate::graph::audience::Audience,
     /// The content.
     pub content: Content,
@@ -198,10 +198,10 @@ impl Scenario {
         }
 
         let aud = audience::parse(raw.graph, raw.audience, file, base)?;
-        let (graph, trust, segments, audience) = (aud.graph, aud.trust, aud.segments, aud.audience);
+        let (graph, trust, audience) = (aud.graph, aud.trust, aud.audience);
         let role_names = audience.vocabulary().roles;
-        let segment_names: Vec<String> = segments.iter().map(|s| s.name.clone()).collect();
-        let content = campaign::parse_content(raw.content, &segments, &role_names, file)?;
+        let segment_names: Vec<String> = audience.segments.iter().map(|s| s.name.clone()).collect();
+        let content = campaign::parse_content(raw.content, &audience.segments, &role_names, file)?;
         let seeding = campaign::parse_seeding(raw.seeding, &segment_names, &role_names, file)?;
         let economics = raw
             .economics
@@ -218,13 +218,17 @@ impl Scenario {
             viral_threshold: raw.viral_threshold,
             graph,
             trust,
-            segments,
             audience,
             content,
             seeding,
             economics,
             file: file.to_string(),
         })
+    }
+
+    /// The audience segments (at least one; segment id = index).
+    pub fn segments(&self) -> &[Segment] {
+        &self.audience.segments
     }
 
     /// The reach threshold for "gone viral" on a graph of `n` people.

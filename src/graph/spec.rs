@@ -1,0 +1,281 @@
+//! Where the social graph comes from ([`GraphSpec`]) and building it: the
+//! generator dispatch, and reading edge lists, node attribute files and
+//! degree files.
+
+use super::SocialGraph;
+use super::audience::{Audience, Followers, assign_roles, assign_segments};
+use super::build::{Progress, Ticker, assemble, from_edge_list};
+use super::generators::{self, BlockDensity, Topology};
+use super::io::{self, IdMode};
+use super::trust::TrustDist;
+use crate::error::{Error, Result};
+use crate::rng::{Stream, stream_rng};
+use std::path::{Path, PathBuf};
+
+/// Where the social graph comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GraphSpec {
+    /// An edge list file (path resolved against the scenario's folder).
+    EdgeList {
+        /// Resolved path.
+        path: PathBuf,
+        /// When false each line adds both arcs.
+        directed: bool,
+        /// How ids are read.
+        ids: IdMode,
+        /// Node attribute file (`id,segment,role`), resolved.
+        attributes: Option<PathBuf>,
+    },
+    /// Erdős–Rényi G(n, p) with p = mean_degree / (n − 1).
+    ErdosRenyi {
+        /// People.
+        nodes: usize,
+        /// Expected out-degree.
+        mean_degree: f64,
+        /// Directed ties (each ordered pair independently).
+        directed: bool,
+    },
+    /// Barabási–Albert preferential attachment.
+    BarabasiAlbert {
+        /// People.
+        nodes: usize,
+        /// Ties per newcomer.
+        m: usize,
+    },
+    /// Watts–Strogatz small world.
+    WattsStrogatz {
+        /// People.
+        nodes: usize,
+        /// Ring neighbours (even).
+        k: usize,
+        /// Rewiring probability.
+        rewire: f64,
+    },
+    /// Holme–Kim: preferential attachment with triangle closing.
+    PowerlawCluster {
+        /// People.
+        nodes: usize,
+        /// Ties per newcomer.
+        m: usize,
+        /// Probability that a tie closes a triangle.
+        triangle: f64,
+    },
+    /// Stochastic block model whose blocks are the audience segments.
+    StochasticBlock {
+        /// People.
+        nodes: usize,
+        /// Tie densities.
+        density: BlockDensity,
+    },
+    /// Erased configuration model.
+    Configuration {
+        /// The degree sequence.
+        degrees: DegreeSource,
+    },
+}
+
+/// Degrees for the configuration model.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DegreeSource {
+    /// Drawn from a discrete power law.
+    PowerLaw {
+        /// People.
+        nodes: usize,
+        /// α in P(k) ∝ k^(−α).
+        exponent: f64,
+        /// Smallest degree.
+        min_degree: u32,
+        /// Largest degree (default nodes − 1).
+        max_degree: u32,
+    },
+    /// One degree per line of a file (person i = i-th degree).
+    File(PathBuf),
+}
+
+impl GraphSpec {
+    /// The number of people, when known without reading files.
+    pub fn nodes(&self) -> Option<usize> {
+        match self {
+            GraphSpec::EdgeList { .. } => None,
+            GraphSpec::ErdosRenyi { nodes, .. }
+            | GraphSpec::BarabasiAlbert { nodes, .. }
+            | GraphSpec::WattsStrogatz { nodes, .. }
+            | GraphSpec::PowerlawCluster { nodes, .. }
+            | GraphSpec::StochasticBlock { nodes, .. } => Some(*nodes),
+            GraphSpec::Configuration { degrees } => match degrees {
+                DegreeSource::PowerLaw { nodes, .. } => Some(*nodes),
+                DegreeSource::File(_) => None,
+            },
+        }
+    }
+}
+
+/// Reads a degree file: one degree per line, `#` comments.
+///
+/// # Errors
+/// [`Error::Read`] when it cannot be read; [`Error::EdgeList`] naming the
+/// line that is not a non-negative integer.
+pub fn read_degrees(path: &Path) -> Result<Vec<u32>> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut out = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        let d = line.parse::<u32>().map_err(|_| Error::EdgeList {
+            file: path.display().to_string(),
+            line: i + 1,
+            msg: format!("'{line}' is not a degree (a non-negative integer)"),
+        })?;
+        out.push(d);
+    }
+    Ok(out)
+}
+
+/// Builds the social graph `spec` describes for `audience`, people stored
+/// in the order they were generated or read (see [`build_in_locality_order`]).
+///
+/// A generated graph draws people (stream `people`), topology (stream
+/// `graph`, index 0), the follower layer (stream `graph`, index 1), tie
+/// kinds (stream `tie_kind`) and trust (stream `trust`); an edge list is
+/// read, then assembled as [`from_edge_list`] does. `trust` is the
+/// distribution for edge-list lines without trust. Reports phases to
+/// `progress`.
+///
+/// # Errors
+/// [`Error::Read`] for a file that cannot be read; edge-list,
+/// attribute-file and degree-file errors naming the line; generator
+/// parameter errors.
+pub fn build(
+    spec: &GraphSpec,
+    audience: &Audience,
+    trust: TrustDist,
+    seed: u64,
+    progress: Option<Progress<'_>>,
+) -> Result<SocialGraph> {
+    let phase = |name: &'static str| Ticker::new(progress, name, 1);
+    let a = audience;
+    if let GraphSpec::EdgeList {
+        path,
+        directed,
+        ids,
+        attributes,
+    } = spec
+    {
+        let t = phase("read");
+        let opts = io::EdgeListOptions {
+            directed: *directed,
+            ids: *ids,
+            kinds: io::Names::fixed(a.kinds.iter().map(|k| k.name.clone()).collect()),
+        };
+        let el = io::read_edge_list_with(path, &opts)?;
+        let rows = match attributes {
+            Some(p) => Some(io::read_node_attributes(p)?),
+            None => None,
+        };
+        let afile = attributes.as_ref().map(|p| p.display().to_string());
+        t.finish();
+        let t = phase("assemble");
+        let g = from_edge_list(
+            el,
+            rows.as_deref().zip(afile.as_deref()),
+            Some(a),
+            trust,
+            seed,
+        )?;
+        t.finish();
+        return Ok(g);
+    }
+    let t = phase("people");
+    let mut file_degrees = match spec {
+        GraphSpec::Configuration {
+            degrees: DegreeSource::File(p),
+        } => {
+            let d = read_degrees(p)?;
+            if d.len() < 2 {
+                return Err(Error::param(
+                    "[graph].degrees",
+                    format!("'{}' lists fewer than 2 degrees", p.display()),
+                ));
+            }
+            Some(d)
+        }
+        _ => None,
+    };
+    let n = file_degrees
+        .as_ref()
+        .map_or_else(|| spec.nodes().unwrap_or(0), Vec::len);
+    let shares: Vec<f64> = a.segments.iter().map(|s| s.share).collect();
+    let segment = assign_segments(n, &shares, seed);
+    let role = assign_roles(&segment, a, seed)?;
+    t.finish();
+    let t = phase("topology");
+    let mut grng = stream_rng(seed, Stream::Graph, 0);
+    let topo: Topology = match spec {
+        &GraphSpec::ErdosRenyi {
+            nodes,
+            mean_degree,
+            directed,
+        } => generators::erdos_renyi(nodes, mean_degree, directed, &mut grng)?,
+        &GraphSpec::BarabasiAlbert { nodes, m } => {
+            generators::barabasi_albert(nodes, m, &mut grng)?
+        }
+        &GraphSpec::WattsStrogatz { nodes, k, rewire } => {
+            generators::watts_strogatz(nodes, k, rewire, &mut grng)?
+        }
+        &GraphSpec::PowerlawCluster { nodes, m, triangle } => {
+            generators::powerlaw_cluster(nodes, m, triangle, &mut grng)?
+        }
+        &GraphSpec::StochasticBlock { density, .. } => {
+            generators::stochastic_block(&segment, density, &mut grng)?
+        }
+        GraphSpec::Configuration { degrees } => {
+            let d = match degrees {
+                &DegreeSource::PowerLaw {
+                    nodes,
+                    exponent,
+                    min_degree,
+                    max_degree,
+                } => generators::powerlaw_degrees(
+                    nodes, exponent, min_degree, max_degree, &mut grng,
+                )?,
+                DegreeSource::File(_) => file_degrees.take().expect("read with the people"),
+            };
+            generators::configuration(&d, &mut grng)?
+        }
+        GraphSpec::EdgeList { .. } => unreachable!("handled above"),
+    };
+    t.finish();
+    let t = phase("followers");
+    let per_role: Vec<Option<Followers>> = std::iter::once(None)
+        .chain(a.roles.iter().map(|r| r.followers))
+        .collect();
+    let follower_arcs = if a.has_followers() {
+        generators::followers(&role, &per_role, &mut stream_rng(seed, Stream::Graph, 1))
+    } else {
+        Vec::new()
+    };
+    t.finish();
+    assemble(&topo, &follower_arcs, segment, role, a, seed, progress)
+}
+
+/// As [`build`], then stores people in
+/// [locality order](SocialGraph::into_locality_order), reported to
+/// `progress` as the phase `order`. Results on either graph are the same
+/// byte for byte.
+///
+/// # Errors
+/// As [`build`].
+pub fn build_in_locality_order(
+    spec: &GraphSpec,
+    audience: &Audience,
+    trust: TrustDist,
+    seed: u64,
+    progress: Option<Progress<'_>>,
+) -> Result<SocialGraph> {
+    Ok(build(spec, audience, trust, seed, progress)?.into_locality_order_with(progress))
+}
