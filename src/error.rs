@@ -17,10 +17,31 @@ pub enum Error {
         /// What is wrong, naming the key and what is allowed.
         msg: String,
     },
-    /// An edge list (or node attribute file) has a malformed line.
+    /// An edge list has a malformed line.
     #[error("edge list '{file}' line {line}: {msg}")]
     EdgeList {
         /// The edge list file.
+        file: String,
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong and what is allowed.
+        msg: String,
+    },
+    /// A node attribute file (`id,segment,role`) has a malformed line or
+    /// names a person, segment or role that does not fit the graph.
+    #[error("attribute file '{file}' line {line}: {msg}")]
+    AttributeFile {
+        /// The attribute file.
+        file: String,
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong and what is allowed.
+        msg: String,
+    },
+    /// A degree file (one degree per line) has a malformed line.
+    #[error("degree file '{file}' line {line}: {msg}")]
+    DegreeFile {
+        /// The degree file.
         file: String,
         /// 1-based line number.
         line: usize,

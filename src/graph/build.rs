@@ -237,7 +237,7 @@ pub fn assemble(
 /// `default_trust`.
 ///
 /// # Errors
-/// [`Error::EdgeList`] naming the attribute file and line for an unknown id,
+/// [`Error::AttributeFile`] naming the file and line for an unknown id,
 /// segment or role or a person listed twice; as [`SocialGraph::from_arcs`].
 pub fn from_edge_list(
     mut el: super::io::EdgeList,
@@ -253,7 +253,7 @@ pub fn from_edge_list(
     if let Some((rows, file)) = attributes {
         for r in rows {
             let Some(u) = el.person(&r.id) else {
-                return Err(Error::EdgeList {
+                return Err(Error::AttributeFile {
                     file: file.to_string(),
                     line: r.line,
                     msg: format!(
@@ -302,7 +302,7 @@ pub fn from_edge_list(
     if let Some((rows, file)) = attributes {
         let mut listed: Vec<u32> = vec![0; n];
         for (r, &u) in rows.iter().zip(&resolved) {
-            let bad = |msg: String| Error::EdgeList {
+            let bad = |msg: String| Error::AttributeFile {
                 file: file.to_string(),
                 line: r.line,
                 msg,

@@ -1,6 +1,7 @@
 //! Seeded random-graph generators. Each validates its arguments and returns
-//! a [`Topology`]: a list of ties that [`crate::graph::io`] or the scenario
-//! layer turns into a [`crate::graph::SocialGraph`] with trust and people.
+//! a [`Topology`]: a list of ties that [`super::build::assemble`] turns into
+//! a [`crate::graph::SocialGraph`] with trust and people ([`super::build()`]
+//! runs the whole chain for a [`super::GraphSpec`]).
 
 use crate::error::{Error, Result};
 use crate::rng::{below, unit};

@@ -9,8 +9,8 @@
 //! **Ids.** In `index` mode ids are 0-based integers and the graph has
 //! `max id + 1` people. In `label` mode ids are arbitrary labels (no white
 //! space or commas), numbered in order of first appearance; the labels are
-//! kept and written back on export. `auto` (the default) is `index` when
-//! every id is a non-negative integer and `label` otherwise.
+//! kept and written back on export. `index` is the default; `auto` (opt-in)
+//! is `index` when every id is a non-negative integer and `label` otherwise.
 //!
 //! **Policy.** Never silent: a self-loop, a repeated arc (with the line of
 //! its first appearance; read undirected, `0 1` and `1 0` repeat each
@@ -165,7 +165,16 @@ fn edge_err(file: &str, line: usize, msg: String) -> Error {
     }
 }
 
-/// Reads an edge list file with default options (auto ids, adopted kinds).
+fn attr_err(file: &str, line: usize, msg: String) -> Error {
+    Error::AttributeFile {
+        file: file.to_string(),
+        line,
+        msg,
+    }
+}
+
+/// Reads an edge list file with default options (0-based integer ids,
+/// adopted kinds).
 ///
 /// # Errors
 /// [`Error::Read`] when the file cannot be read, [`Error::EdgeList`] naming
@@ -522,8 +531,9 @@ pub struct NodeRow {
 /// Reads a node attribute file (`id,segment,role` with a header).
 ///
 /// # Errors
-/// [`Error::Read`] when it cannot be read; [`Error::EdgeList`] naming the
-/// line for a missing header, an unknown column, a short row or an empty id.
+/// [`Error::Read`] when it cannot be read; [`Error::AttributeFile`] naming
+/// the line for a missing header, an unknown column, a short row or an
+/// empty id.
 pub fn read_node_attributes(path: &Path) -> Result<Vec<NodeRow>> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
         path: path.to_path_buf(),
@@ -545,7 +555,7 @@ pub fn parse_node_attributes(text: &str, file: &str) -> Result<Vec<NodeRow>> {
         .from_reader(text.as_bytes());
     let header = r
         .headers()
-        .map_err(|e| edge_err(file, 1, format!("cannot read the header: {e}")))?
+        .map_err(|e| attr_err(file, 1, format!("cannot read the header: {e}")))?
         .clone();
     let (mut id, mut seg, mut role) = (None, None, None);
     for (i, h) in header.iter().enumerate() {
@@ -554,7 +564,7 @@ pub fn parse_node_attributes(text: &str, file: &str) -> Result<Vec<NodeRow>> {
             "segment" if seg.is_none() => seg = Some(i),
             "role" if role.is_none() => role = Some(i),
             _ => {
-                return Err(edge_err(
+                return Err(attr_err(
                     file,
                     1,
                     format!("column '{h}' is not known; the header names id, segment and/or role"),
@@ -563,7 +573,7 @@ pub fn parse_node_attributes(text: &str, file: &str) -> Result<Vec<NodeRow>> {
         }
     }
     let Some(id) = id else {
-        return Err(edge_err(
+        return Err(attr_err(
             file,
             1,
             "the header must name an 'id' column (and segment and/or role)".into(),
@@ -573,11 +583,11 @@ pub fn parse_node_attributes(text: &str, file: &str) -> Result<Vec<NodeRow>> {
     for rec in r.records() {
         let rec = rec.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line() as usize);
-            edge_err(file, line, format!("malformed row: {e}"))
+            attr_err(file, line, format!("malformed row: {e}"))
         })?;
         let line = rec.position().map_or(0, |p| p.line() as usize);
         if rec.len() != header.len() {
-            return Err(edge_err(
+            return Err(attr_err(
                 file,
                 line,
                 format!("{} fields; the header has {}", rec.len(), header.len()),
@@ -585,7 +595,7 @@ pub fn parse_node_attributes(text: &str, file: &str) -> Result<Vec<NodeRow>> {
         }
         let get = |c: Option<usize>| c.map(|c| rec[c].to_string()).filter(|s| !s.is_empty());
         let Some(pid) = get(Some(id)) else {
-            return Err(edge_err(file, line, "empty id".into()));
+            return Err(attr_err(file, line, "empty id".into()));
         };
         rows.push(NodeRow {
             id: pid,
@@ -751,5 +761,12 @@ mod tests {
         assert_eq!(rows[1].line, 3);
         assert!(parse_node_attributes("name,segment\na,b\n", "n").is_err());
         assert!(parse_node_attributes("id,segment\na,b,c\n", "n").is_err());
+        // Named as what it is, not as an edge list.
+        let e = parse_node_attributes("id,segment\na,b,c\n", "n.csv").unwrap_err();
+        assert!(matches!(e, Error::AttributeFile { line: 2, .. }), "{e:?}");
+        assert!(
+            e.to_string().starts_with("attribute file 'n.csv' line 2"),
+            "{e}"
+        );
     }
 }

@@ -113,7 +113,7 @@ impl GraphSpec {
 /// Reads a degree file: one degree per line, `#` comments.
 ///
 /// # Errors
-/// [`Error::Read`] when it cannot be read; [`Error::EdgeList`] naming the
+/// [`Error::Read`] when it cannot be read; [`Error::DegreeFile`] naming the
 /// line that is not a non-negative integer.
 pub fn read_degrees(path: &Path) -> Result<Vec<u32>> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
@@ -126,7 +126,7 @@ pub fn read_degrees(path: &Path) -> Result<Vec<u32>> {
         if line.is_empty() {
             continue;
         }
-        let d = line.parse::<u32>().map_err(|_| Error::EdgeList {
+        let d = line.parse::<u32>().map_err(|_| Error::DegreeFile {
             file: path.display().to_string(),
             line: i + 1,
             msg: format!("'{line}' is not a degree (a non-negative integer)"),
@@ -278,4 +278,22 @@ pub fn build_in_locality_order(
     progress: Option<Progress<'_>>,
 ) -> Result<SocialGraph> {
     Ok(build(spec, audience, trust, seed, progress)?.into_locality_order_with(progress))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A bad degree-file line is reported as a degree-file error, by line.
+    #[test]
+    fn degree_file_errors_name_the_degree_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("d.txt");
+        std::fs::write(&p, "# degrees\n3\n2\n-1\n").unwrap();
+        let e = read_degrees(&p).unwrap_err();
+        assert!(matches!(e, Error::DegreeFile { line: 4, .. }), "{e:?}");
+        assert!(e.to_string().starts_with("degree file '"), "{e}");
+        std::fs::write(&p, "3\n2 # two\n\n1\n").unwrap();
+        assert_eq!(read_degrees(&p).unwrap(), vec![3, 2, 1]);
+    }
 }
