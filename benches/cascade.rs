@@ -16,8 +16,11 @@ use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::path::Path;
-use viralsim::engine::cascade::{mark_reached, prefetch, run_trial, run_trial_general};
-use viralsim::engine::{Compiled, RunOptions, TrialOutcome, Workspace, run_ensemble};
+use viralsim::engine::cascade::run_trial_general;
+use viralsim::engine::sampling::{mark_reached, prefetch};
+use viralsim::engine::{
+    Campaign, Compiled, RunOptions, TrialOutcome, Workspace, run_ensemble, run_trial,
+};
 use viralsim::graph::SocialGraph;
 use viralsim::scenario::Scenario;
 
@@ -47,7 +50,8 @@ fn one_cascade(c: &mut Criterion) {
         .expect("valid bench scenario");
     for (label, s) in [("default_scenario", &default), ("erdos_renyi_75k", &er)] {
         let graph = s.build_graph().expect("graph builds");
-        let compiled = Compiled::new(s, &graph).expect("seeding fits the graph");
+        let campaign = Campaign::new(s, &graph).expect("seeding fits the graph");
+        let compiled = campaign.compiled();
         bench_trials(&mut g, label, &compiled, run_trial);
     }
     g.finish();
@@ -89,7 +93,8 @@ fn kernels(c: &mut Criterion) {
         let s = Scenario::from_toml(&text, "bench_er.toml", Path::new("."), "bench_er")
             .expect("valid bench scenario");
         let graph = s.build_graph().expect("graph builds");
-        let compiled = Compiled::new(&s, &graph).expect("seeding fits the graph");
+        let campaign = Campaign::new(&s, &graph).expect("seeding fits the graph");
+        let compiled = campaign.compiled();
         bench_trials(&mut g, &format!("plain_{regime}"), &compiled, run_trial);
         bench_trials(
             &mut g,
@@ -117,7 +122,8 @@ fn floor(c: &mut Criterion) {
             .expect("valid bench scenario"),
     };
     let graph = s.build_graph().expect("graph builds");
-    let compiled = Compiled::new(&s, &graph).expect("seeding fits the graph");
+    let campaign = Campaign::new(&s, &graph).expect("seeding fits the graph");
+    let compiled = campaign.compiled();
     let (targets, offsets) = (graph.targets(), graph.offsets());
     let list = |u: u32| &targets[offsets[u as usize] as usize..offsets[u as usize + 1] as usize];
     // Record the sharers of trials 0, 1, … (with β = 1 every engaged person
@@ -206,7 +212,8 @@ fn floor(c: &mut Criterion) {
     // order: what the locality order buys.
     let own = SocialGraph::from_petgraph(&graph.to_petgraph(), graph.vocabulary().clone())
         .expect("the graph converts");
-    let own_compiled = Compiled::new(&s, &own).expect("seeding fits the graph");
+    let own_campaign = Campaign::new(&s, &own).expect("seeding fits the graph");
+    let own_compiled = own_campaign.compiled();
     g.bench_function("whole_kernel_own_order", |b| {
         b.iter(|| {
             for t in 0..trials {
@@ -222,7 +229,8 @@ fn ensemble(c: &mut Criterion) {
     g.sample_size(10);
     let s = Scenario::builtin_default();
     let graph = s.build_graph().expect("graph builds");
-    let compiled = Compiled::new(&s, &graph).expect("seeding fits the graph");
+    let campaign = Campaign::new(&s, &graph).expect("seeding fits the graph");
+    let compiled = campaign.compiled();
     for (label, threads) in [
         ("default_1000_trials_1_thread", 1),
         ("default_1000_trials_all_threads", 0),

@@ -14,8 +14,7 @@
 
 use std::path::Path;
 use std::time::Instant;
-use viralsim::engine::cascade::run_trial;
-use viralsim::engine::{Compiled, Workspace};
+use viralsim::engine::{Campaign, Workspace, run_trial};
 use viralsim::graph::SocialGraph;
 use viralsim::scenario::Scenario;
 
@@ -38,9 +37,10 @@ fn main() {
     let own = SocialGraph::from_petgraph(&stored.to_petgraph(), stored.vocabulary().clone())
         .expect("the graph converts");
     let variants = [
-        Compiled::new(&s, &stored).expect("seeding fits"),
-        Compiled::new(&s, &own).expect("seeding fits"),
+        Campaign::new(&s, &stored).expect("seeding fits"),
+        Campaign::new(&s, &own).expect("seeding fits"),
     ];
+    let variants = [variants[0].compiled(), variants[1].compiled()];
     let mut ws = [
         Workspace::new(stored.node_count()),
         Workspace::new(stored.node_count()),

@@ -133,6 +133,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             let s = Scenario::from_file(&scenario)?;
             // The storage order changes nothing a check looks at.
             let g = s.build_graph_in_input_order_with(None)?;
+            crate::run::resolve_seeding(&s, &g)?;
             let trials = match &s.precision {
                 Some(p) => format!(
                     "trials = auto (±{}% of mean reach, at most {})",
@@ -375,6 +376,8 @@ fn graph_command(action: GraphCommand) -> Result<(), Error> {
             let s = Scenario::from_file(&scenario)?;
             // Written in own ids: the storage order would change nothing.
             let g = s.build_graph_in_input_order_with(Some(&progress))?;
+            // A scenario whose plan does not fit its graph is refused here too.
+            crate::run::resolve_seeding(&s, &g)?;
             std::fs::create_dir_all(&out).map_err(|e| Error::write(&out, e))?;
             let edges = out.join("edges.txt");
             let nodes = out.join("nodes.csv");
@@ -414,7 +417,9 @@ fn graph_command(action: GraphCommand) -> Result<(), Error> {
             let is_scenario = input.extension().is_some_and(|e| e == "toml");
             let (name, g) = if is_scenario {
                 let s = Scenario::from_file(&input)?;
-                (s.name.clone(), s.build_graph_with(Some(&progress))?)
+                let g = s.build_graph_with(Some(&progress))?;
+                crate::run::resolve_seeding(&s, &g)?;
+                (s.name.clone(), g)
             } else {
                 progress("read", 0, 1);
                 let mut opts = io::EdgeListOptions::new(directed);

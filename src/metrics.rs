@@ -1,9 +1,9 @@
 //! Aggregation of an [`Ensemble`] into a [`Summary`]: the numbers in
 //! `summary.json`, with their uncertainty.
 
-use crate::engine::{Ensemble, TrialOutcome};
+use crate::engine::{Ensemble, ResolvedSeeding, TrialOutcome};
 use crate::graph::SocialGraph;
-use crate::scenario::{Economics, PlanCost, Scenario};
+use crate::scenario::{Economics, PlanCost, Precision, Scenario};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -398,6 +398,84 @@ pub struct Summary {
     pub time_series: TimeSeries,
 }
 
+/// Everything a summary needs besides the trials: what was run, the
+/// population (segment and role names with their sizes), the fixed seeds'
+/// labels, the economics and the planned cost. Taken from the scenario and
+/// the graph once, so summarising needs neither.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryContext {
+    /// Scenario name.
+    pub name: String,
+    /// Master seed.
+    pub seed: u64,
+    /// Horizon in steps.
+    pub horizon: Option<u32>,
+    /// Model name.
+    pub model: String,
+    /// The `trials = "auto"` target, if any.
+    pub precision: Option<Precision>,
+    /// Reach at or above which a trial counts as gone viral.
+    pub viral_threshold: u64,
+    /// People in the graph.
+    pub nodes: u64,
+    /// Arcs in the graph.
+    pub arcs: u64,
+    /// Segment names in declared order, with the people in each.
+    pub segments: Vec<(String, u64)>,
+    /// Role names in declared order (`public` first), with the people in each.
+    pub roles: Vec<(String, u64)>,
+    /// Labels of the seeds used in every trial (empty for random seeding).
+    pub seed_labels: Vec<String>,
+    /// `[economics]`, if any.
+    pub economics: Option<Economics>,
+    /// What the seeding plan costs per campaign (with `[economics]`).
+    pub planned: Option<PlanCost>,
+}
+
+impl SummaryContext {
+    /// The context of scenario `s` run on `g` with seeding `seeding`.
+    pub fn new(s: &Scenario, g: &SocialGraph, seeding: &ResolvedSeeding) -> Self {
+        let v = g.vocabulary();
+        let mut seg_people = vec![0u64; v.segments.len().max(1)];
+        for &x in g.segments() {
+            seg_people[x as usize] += 1;
+        }
+        let mut role_people = vec![0u64; v.roles.len().max(1)];
+        for &x in g.roles() {
+            role_people[x as usize] += 1;
+        }
+        SummaryContext {
+            name: s.name.clone(),
+            seed: s.seed,
+            horizon: s.horizon,
+            model: s.model.as_str().to_string(),
+            precision: s.precision,
+            viral_threshold: s.viral_threshold_for(g.node_count()),
+            nodes: g.node_count() as u64,
+            arcs: g.arc_count() as u64,
+            segments: v.segments.iter().cloned().zip(seg_people).collect(),
+            roles: v.roles.iter().cloned().zip(role_people).collect(),
+            seed_labels: seeding
+                .fixed_seeds
+                .as_ref()
+                .map(|v| v.iter().map(|&u| g.label(u)).collect())
+                .unwrap_or_default(),
+            economics: s.economics.clone(),
+            planned: s.economics.as_ref().map(|e| seeding.plan_cost(e, g)),
+        }
+    }
+
+    /// Segment names in declared order.
+    pub fn segment_names(&self) -> Vec<String> {
+        self.segments.iter().map(|(n, _)| n.clone()).collect()
+    }
+
+    /// Role names in declared order.
+    pub fn role_names(&self) -> Vec<String> {
+        self.roles.iter().map(|(n, _)| n.clone()).collect()
+    }
+}
+
 /// The metric values of one outcome, by metric name, in a fixed order.
 pub fn outcome_fields(o: &TrialOutcome) -> [(&'static str, f64); 9] {
     [
@@ -712,17 +790,16 @@ pub fn trial_revenue_cost(
 /// Per-trial revenue, cost, profit and ROI (added to `metrics`) and the
 /// economics section of the summary.
 fn economics_summary(
-    scenario: &Scenario,
-    graph: &SocialGraph,
+    ctx: &SummaryContext,
     ens: &Ensemble,
     metrics: &mut BTreeMap<String, Stat>,
 ) -> EconomicsSummary {
-    let e = scenario
+    let e = ctx
         .economics
         .as_ref()
         .expect("called only with [economics]");
     let n = ens.len();
-    let names = &graph.vocabulary().roles;
+    let names = ctx.role_names();
     let nroles = names.len().max(1);
     let mut seeds_sum = vec![0u64; nroles];
     let (mut revenue, mut cost, mut seed_cost, mut paid) =
@@ -780,7 +857,7 @@ fn economics_summary(
             .map(|(r, &c)| (role_name(r), c))
             .collect(),
         budget: e.budget,
-        planned: scenario.plan_cost(graph).ok().flatten(),
+        planned: ctx.planned.clone(),
         bought,
         roi_positive,
         roi_of_means: (cs.mean > 0.0).then(|| (rs.mean - cs.mean) / cs.mean),
@@ -814,27 +891,15 @@ pub fn size_distribution(ens: &Ensemble) -> Vec<SizeBin> {
 
 /// Summarises an ensemble. The per-step time series is built alongside
 /// everything else.
-pub fn summarize(
-    scenario: &Scenario,
-    graph: &SocialGraph,
-    seeds: Option<&[u32]>,
-    ens: &Ensemble,
-) -> Summary {
-    let (series, mut summary) = rayon::join(
-        || time_series(ens),
-        || summarize_but_time_series(scenario, graph, seeds, ens),
-    );
+pub fn summarize(ctx: &SummaryContext, ens: &Ensemble) -> Summary {
+    let (series, mut summary) =
+        rayon::join(|| time_series(ens), || summarize_but_time_series(ctx, ens));
     summary.time_series = series;
     summary
 }
 
 /// [`summarize`] with an empty time series.
-fn summarize_but_time_series(
-    scenario: &Scenario,
-    graph: &SocialGraph,
-    seeds: Option<&[u32]>,
-    ens: &Ensemble,
-) -> Summary {
+fn summarize_but_time_series(ctx: &SummaryContext, ens: &Ensemble) -> Summary {
     let n = ens.len() as u64;
     let mut metrics = BTreeMap::new();
     let names = outcome_fields(&TrialOutcome::default()).map(|(k, _)| k);
@@ -850,7 +915,7 @@ fn summarize_but_time_series(
     for (name, st) in names.iter().zip(stats) {
         metrics.insert(name.to_string(), st);
     }
-    let threshold = scenario.viral_threshold_for(graph.node_count());
+    let threshold = ctx.viral_threshold;
     let viral = ens
         .outcomes
         .iter()
@@ -888,19 +953,15 @@ fn summarize_but_time_series(
     ] {
         metrics.insert(name.to_string(), Stat::of(&col));
     }
-    let economics = scenario
+    let economics = ctx
         .economics
         .as_ref()
-        .map(|_| economics_summary(scenario, graph, ens, &mut metrics));
+        .map(|_| economics_summary(ctx, ens, &mut metrics));
 
     let mut segments = BTreeMap::new();
     if ens.segments > 0 {
         let k = ens.segments;
-        let mut people = vec![0u64; k];
-        for &s in graph.segments() {
-            people[s as usize] += 1;
-        }
-        for (si, name) in graph.vocabulary().segments.iter().enumerate() {
+        for (si, (name, people)) in ctx.segments.iter().enumerate() {
             let r: Vec<f64> = (0..ens.len())
                 .map(|t| ens.per_segment[(t * k + si) * 2] as f64)
                 .collect();
@@ -911,7 +972,7 @@ fn summarize_but_time_series(
             segments.insert(
                 name.clone(),
                 SegmentSummary {
-                    people: people[si],
+                    people: *people,
                     engagement_rate: ratio(es.mean, rs.mean),
                     engagement_rate_ci95: ratio_ci95(&e, &r),
                     reached: rs,
@@ -923,11 +984,7 @@ fn summarize_but_time_series(
     let mut roles = BTreeMap::new();
     if ens.roles > 0 {
         let k = ens.roles;
-        let mut people = vec![0u64; k];
-        for &r in graph.roles() {
-            people[r as usize] += 1;
-        }
-        for (ri, name) in graph.vocabulary().roles.iter().enumerate().take(k) {
+        for (ri, (name, people)) in ctx.roles.iter().enumerate().take(k) {
             let col = |j: usize| -> Vec<f64> {
                 (0..ens.len())
                     .map(|t| ens.per_role[(t * k + ri) * 3 + j] as f64)
@@ -938,7 +995,7 @@ fn summarize_but_time_series(
             roles.insert(
                 name.clone(),
                 RoleSummary {
-                    people: people[ri],
+                    people: *people,
                     seeds: Stat::of(&s),
                     engagement_rate: ratio(es.mean, rs.mean),
                     engagement_rate_ci95: ratio_ci95(&e, &r),
@@ -958,32 +1015,30 @@ fn summarize_but_time_series(
         f64::INFINITY
     };
     let precision = PrecisionSummary {
-        mode: if scenario.precision.is_some() {
+        mode: if ctx.precision.is_some() {
             "auto"
         } else {
             "fixed"
         }
         .to_string(),
-        target: scenario.precision.map(|p| p.target),
-        max_trials: scenario.precision.map(|p| p.max_trials),
+        target: ctx.precision.map(|p| p.target),
+        max_trials: ctx.precision.map(|p| p.max_trials),
         trials: n,
         reach_half_width: half,
         reach_relative_half_width: rel,
-        met: scenario.precision.map(|p| rel <= p.target),
+        met: ctx.precision.map(|p| rel <= p.target),
     };
     Summary {
         format: SUMMARY_FORMAT,
         run: RunInfo {
-            name: scenario.name.clone(),
-            seed: scenario.seed,
+            name: ctx.name.clone(),
+            seed: ctx.seed,
             trials: n,
-            horizon: scenario.horizon,
-            model: scenario.model.as_str().to_string(),
-            nodes: graph.node_count() as u64,
-            arcs: graph.arc_count() as u64,
-            seeds: seeds
-                .map(|s| s.iter().map(|&u| graph.label(u)).collect())
-                .unwrap_or_default(),
+            horizon: ctx.horizon,
+            model: ctx.model.clone(),
+            nodes: ctx.nodes,
+            arcs: ctx.arcs,
+            seeds: ctx.seed_labels.clone(),
             seeds_per_trial: ens.outcomes.first().map(|o| o.seeds as u64).unwrap_or(0),
             paid_reached_mean: ens
                 .outcomes

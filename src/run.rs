@@ -1,11 +1,11 @@
 //! The whole job: scenario → graph → ensemble → summary → files and charts.
 
 use crate::engine::montecarlo::run_range;
-use crate::engine::{Compiled, Ensemble, RunOptions};
+use crate::engine::{Compiled, CompiledContent, Ensemble, ResolvedSeeding, RunOptions};
 use crate::error::{Error, Result};
 use crate::export;
 use crate::graph::SocialGraph;
-use crate::metrics::{Summary, summarize};
+use crate::metrics::{Summary, SummaryContext, summarize};
 use crate::plot;
 use crate::scenario::{MAX_TRIALS, Scenario};
 use std::path::{Path, PathBuf};
@@ -100,10 +100,26 @@ pub fn apply_overrides(s: &mut Scenario, set: &RunSettings<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Resolves the scenario's seeding plan against `g` and checks that the
+/// budget covers it: what every run does once before simulating, and what
+/// `validate` checks.
+///
+/// # Errors
+/// [`Error::Scenario`] when the plan does not fit the graph or costs more
+/// than `[economics].budget`.
+pub fn resolve_seeding(s: &Scenario, g: &SocialGraph) -> Result<ResolvedSeeding> {
+    let seeding = ResolvedSeeding::resolve(&s.seeding, g, &s.file)?;
+    if let Some(e) = &s.economics {
+        seeding.budgeted_cost(e, g, &s.file)?;
+    }
+    Ok(seeding)
+}
+
 /// Simulates a scenario on a graph and summarises it (no files).
 ///
 /// # Errors
-/// [`Error::Parameter`] if the thread pool cannot start.
+/// As [`resolve_seeding`], and [`Error::Parameter`] if the thread pool
+/// cannot start.
 pub fn simulate(
     s: &Scenario,
     g: &SocialGraph,
@@ -123,11 +139,11 @@ pub fn simulate_timed(
     set: &RunSettings<'_>,
 ) -> Result<(Summary, Ensemble, [f64; 2])> {
     let t0 = Instant::now();
-    let compiled = Compiled::new(s, g)?;
-    // The budget must cover the plan before anything is simulated.
-    s.plan_cost(g)?;
+    let seeding = resolve_seeding(s, g)?;
+    let content = CompiledContent::new(&s.content, s.model, g);
+    let compiled = Compiled::new(&content, &seeding, s.seed, s.horizon);
     let (summary, ens, t1, summarize_s) =
-        run_rest_and_summarize(s, g, &compiled, set, Ensemble::default())?;
+        run_rest_and_summarize(s, &compiled, set, Ensemble::default())?;
     Ok((summary, ens, [(t1 - t0).as_secs_f64(), summarize_s]))
 }
 
@@ -135,14 +151,14 @@ pub fn simulate_timed(
 /// when simulating ended and the seconds spent summarising.
 fn run_rest_and_summarize(
     s: &Scenario,
-    g: &SocialGraph,
     compiled: &Compiled<'_>,
     set: &RunSettings<'_>,
     ens: Ensemble,
 ) -> Result<(Summary, Ensemble, Instant, f64)> {
     let ens = run_trials(s, compiled, set, ens)?;
     let t1 = Instant::now();
-    let summary = summarize(s, g, compiled.fixed_seeds.as_deref(), &ens);
+    let ctx = SummaryContext::new(s, compiled.graph, compiled.seeding);
+    let summary = summarize(&ctx, &ens);
     Ok((summary, ens, t1, t1.elapsed().as_secs_f64()))
 }
 
@@ -237,29 +253,34 @@ pub fn simulate_ordering_if_it_pays(
 ) -> Result<(Summary, Ensemble, SocialGraph, [f64; 3])> {
     let t0 = Instant::now();
     let first = first_batch_trials(s.trials);
+    let seeding = resolve_seeding(s, &g)?;
     let pilot = {
-        let compiled = Compiled::new(s, &g)?;
-        // The budget must cover the plan before anything is simulated.
-        s.plan_cost(&g)?;
+        let content = CompiledContent::new(&s.content, s.model, &g);
+        let compiled = Compiled::new(&content, &seeding, s.seed, s.horizon);
         let pilot = run_batch(&compiled, set, 0, first, s.trials)?;
         let per_trial = pilot.edges_examined as f64 / first.max(1) as f64;
         if !locality_order_pays(per_trial, s.trials - first, g.arc_count()) {
-            // The rest on the same graph and compiled scenario.
-            let (summary, ens, t1, summarize_s) =
-                run_rest_and_summarize(s, &g, &compiled, set, pilot)?;
-            drop(compiled);
+            // The rest on the same graph and compiled content.
+            let (summary, ens, t1, summarize_s) = run_rest_and_summarize(s, &compiled, set, pilot)?;
+            drop(content);
             return Ok((summary, ens, g, [0.0, (t1 - t0).as_secs_f64(), summarize_s]));
         }
         pilot
     };
     let t_order = Instant::now();
     let ticker = crate::graph::build::Ticker::new(set.graph_progress, "order", 1);
+    // The same people in the new storage order: pools keep their order, so
+    // every draw is unchanged.
+    let own = seeding.map_people(|u| g.own_id(u));
+    drop(seeding);
     let g = g.into_locality_order();
+    let seeding = own.map_people(|u| g.internal_id(u));
     ticker.finish();
     let order_s = t_order.elapsed().as_secs_f64();
-    let compiled = Compiled::new(s, &g)?;
-    let (summary, ens, t1, summarize_s) = run_rest_and_summarize(s, &g, &compiled, set, pilot)?;
-    drop(compiled);
+    let content = CompiledContent::new(&s.content, s.model, &g);
+    let compiled = Compiled::new(&content, &seeding, s.seed, s.horizon);
+    let (summary, ens, t1, summarize_s) = run_rest_and_summarize(s, &compiled, set, pilot)?;
+    drop(content);
     let simulate_s = (t1 - t0).as_secs_f64() - order_s;
     Ok((summary, ens, g, [order_s, simulate_s, summarize_s]))
 }

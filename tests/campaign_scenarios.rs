@@ -154,8 +154,11 @@ fn influencer_and_employee_advocacy_differ_only_in_seeding() {
     );
     // Same budget, both spent in full by plan.
     let g = a.build_graph().unwrap();
-    let ca = a.plan_cost(&g).unwrap().unwrap();
-    let cb = b.plan_cost(&g).unwrap().unwrap();
+    let cost = |s: &viralsim::scenario::Scenario| {
+        let seeding = viralsim::run::resolve_seeding(s, &g).unwrap();
+        seeding.plan_cost(s.economics.as_ref().unwrap(), &g)
+    };
+    let (ca, cb) = (cost(&a), cost(&b));
     assert_eq!(ca.total, a.economics.as_ref().unwrap().budget.unwrap());
     assert!((cb.total - ca.total).abs() < 1e-6);
 }

@@ -10,9 +10,7 @@
 
 use std::collections::VecDeque;
 use std::path::Path;
-use viralsim::engine::{
-    Compiled, Ensemble, RunOptions, Workspace, cascade::run_trial, run_ensemble,
-};
+use viralsim::engine::{Campaign, Ensemble, RunOptions, Workspace, run_ensemble, run_trial};
 use viralsim::graph::{SocialGraph, Vocabulary};
 use viralsim::metrics::Summary;
 use viralsim::run::{RunSettings, simulate};
@@ -89,7 +87,7 @@ nodes = {seeds:?}
 
     fn run(&self, g: &SocialGraph) -> (Summary, Ensemble) {
         let s = self.scenario();
-        s.check_seeding(g).expect("seeds are people of the graph");
+        viralsim::run::resolve_seeding(&s, g).expect("seeds are people of the graph");
         let set = RunSettings {
             threads: Some(2),
             ..Default::default()
@@ -540,7 +538,8 @@ fn ensemble_matches_trial_by_trial_runs_for_any_thread_count() {
     let mut st = Setup::new(0.45, &[0, 5], 300);
     st.shareability = 0.8;
     let s = st.scenario();
-    let c = Compiled::new(&s, &g).expect("seeding fits the graph");
+    let campaign = Campaign::new(&s, &g).expect("seeding fits the graph");
+    let c = campaign.compiled();
     let one = run_ensemble(
         &c,
         &RunOptions {

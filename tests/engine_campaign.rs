@@ -8,7 +8,7 @@
 //! effect guarded.
 
 use std::path::Path;
-use viralsim::engine::{Compiled, Ensemble, RunOptions, run_ensemble};
+use viralsim::engine::{Campaign, Ensemble, RunOptions, run_ensemble};
 use viralsim::graph::{SocialGraph, Vocabulary};
 use viralsim::scenario::Scenario;
 
@@ -44,7 +44,8 @@ fn path(n: u32) -> SocialGraph {
 }
 
 fn run(s: &Scenario, g: &SocialGraph, threads: usize) -> Ensemble {
-    let c = Compiled::new(s, g).expect("seeding fits");
+    let campaign = Campaign::new(s, g).expect("seeding fits");
+    let c = campaign.compiled();
     run_ensemble(
         &c,
         &RunOptions {
@@ -296,7 +297,7 @@ fn role_plans_pick_only_that_role_and_never_twice() {
             "{BLOGGERS}[content]\nstickiness = 0.0\n[seeding]\nstrategy = \"by_role\"\nrole = \"blogger\"\ncount = 6\n"
         ),
     );
-    let err = Compiled::new(&s, &g)
+    let err = Campaign::new(&s, &g)
         .expect_err("too many bloggers")
         .to_string();
     assert!(err.contains("[seeding]") && err.contains("only 5"), "{err}");

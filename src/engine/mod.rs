@@ -1,20 +1,32 @@
-//! The diffusion engine: a scenario's content compiled against a graph
-//! ([`Compiled`]), one cascade ([`cascade`]) and the Monte Carlo ensemble
-//! over trials ([`montecarlo`]).
+//! The diffusion engine. A content compiled against a graph
+//! ([`CompiledContent`]) and a seeding plan resolved against it
+//! ([`ResolvedSeeding`]) make a cascade ready to run ([`Compiled`]); a trial
+//! runs on one of two kernels ([`cascade`], the general one, and a lean one
+//! for plain scenarios) and the Monte Carlo ensemble runs trials in parallel
+//! ([`montecarlo`]).
+//!
+//! Module map: [`content`] and [`seeding`] compile a scenario's parts,
+//! [`state`] holds what a trial leaves behind and the per-thread workspace,
+//! [`sampling`] the draws the kernels share, [`tree`] the cascade tree's
+//! structural virality.
 
 pub mod cascade;
+pub mod content;
 pub mod montecarlo;
 mod plain;
+pub mod sampling;
+pub mod seeding;
+pub mod state;
+pub mod tree;
 
 use crate::error::Result;
 use crate::graph::SocialGraph;
-use crate::rng::threshold32;
-use crate::scenario::{Content, Delay, Model, ResolvedPlan, Scenario};
-use rand_distr::{Distribution, Exp, LogNormal};
-use rayon::prelude::*;
+use crate::scenario::{Model, Scenario};
 
-pub use cascade::{TrialOutcome, Workspace};
+pub use content::CompiledContent;
 pub use montecarlo::{Ensemble, RunOptions, run_ensemble};
+pub use seeding::{ResolvedPlan, ResolvedSeeding};
+pub use state::{TrialOutcome, Workspace};
 
 /// 1.0 as a [`threshold31`] threshold.
 pub const ONE31: u32 = 1 << 31;
@@ -36,143 +48,6 @@ pub fn threshold31(p: f64) -> u32 {
     }
 }
 
-/// What the hot loop needs of a sharer, in one 16-byte record (one cache
-/// line fetch per sharer).
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct NodeRec {
-    /// First arc.
-    pub start: u32,
-    /// Out-degree.
-    pub degree: u32,
-    /// p_max as a [`threshold31`] threshold.
-    pub pmax31: u32,
-    /// Geometric skip scale −1 / ln(1 − p_max): the gap to the next
-    /// candidate arc is ⌊E · scale⌋ with E ~ Exp(1). Rounded so that the
-    /// p_max it implies is never below the largest arc probability; p_max
-    /// above is the implied one.
-    pub skip_scale: f32,
-}
-
-/// The skip-sampling parameters for a sharer whose largest arc probability
-/// is `pmax`: (−1/ln(1 − p) as f32, p) where p ≥ pmax is exactly the
-/// probability the f32 value implies.
-fn skip_params(pmax: f64) -> (f32, f64) {
-    if pmax <= 0.0 {
-        return (0.0, 0.0);
-    }
-    if pmax >= 1.0 {
-        return (0.0, 1.0);
-    }
-    let mut scale = (-1.0 / (1.0 - pmax).ln()) as f32; // positive
-    loop {
-        let implied = -(-1.0 / scale as f64).exp_m1();
-        if implied >= pmax || scale == 0.0 {
-            return (scale, implied.min(1.0));
-        }
-        // A smaller scale implies a larger probability.
-        scale = f32::from_bits(scale.to_bits() - 1);
-    }
-}
-
-/// People per parallel chunk when compiling per-arc thresholds.
-const COMPILE_CHUNK: usize = 4096;
-
-/// Content parameters compiled against one graph for the hot loop.
-///
-/// Each arc's engagement probability (at full novelty)
-/// `p = 1 − (1 − min(1, σ·r_seg(v)))^(1 + λ·trust(u→v))` is fixed; each
-/// sharer `u` keeps its largest arc probability p_max(u) (for geometric skip
-/// sampling) and each arc its acceptance ratio p / p_max(u) as a 31-bit
-/// threshold. Memory: 4 bytes per arc + 12 bytes per person.
-#[derive(Debug, Clone)]
-pub struct Compiled<'g> {
-    /// The graph.
-    pub graph: &'g SocialGraph,
-    /// Acceptance threshold p / p_max(source) per arc (IC, no decay), else empty.
-    pub(crate) acc: Vec<u32>,
-    /// Linear-threshold influence per arc (LT only), else empty.
-    pub(crate) lt_weight: Vec<f32>,
-    /// Per person: arc range and skip-sampling parameters.
-    pub(crate) nodes: Vec<NodeRec>,
-    /// σ · r_segment · m_role, indexed by segment × roles + role.
-    pub(crate) sticky: Vec<f64>,
-    /// Number of roles.
-    pub(crate) roles: usize,
-    /// Novelty half-life in steps.
-    pub(crate) half_life: Option<f64>,
-    /// λ.
-    pub(crate) endorsement: f64,
-    /// Share threshold (β · m_role) per role.
-    pub(crate) share_threshold: Vec<u32>,
-    /// ln(1 − κ).
-    pub(crate) ln_keep_conversion: f64,
-    /// κ.
-    pub(crate) conversion: f64,
-    /// μ threshold.
-    pub(crate) ugc_threshold: u32,
-    /// Last step at which people may share, plus one.
-    pub(crate) horizon: u32,
-    /// Steps from engaging to sharing.
-    pub(crate) delay: DelaySampler,
-    /// The resolved seeding plans.
-    pub(crate) plans: Vec<ResolvedPlan>,
-    /// Seeds when they are the same in every trial (no random plan).
-    pub fixed_seeds: Option<Vec<u32>>,
-    /// Master seed.
-    pub(crate) seed: u64,
-    /// The diffusion model.
-    pub(crate) model: Model,
-    /// Track per-segment counts (more than one segment).
-    pub(crate) track_segments: bool,
-    /// Track per-role counts (more than one role).
-    pub(crate) track_roles: bool,
-    /// Runs on the lean kernel for plain scenarios ([`plain`]).
-    pub(crate) plain: bool,
-}
-
-/// A ready-to-draw sharing delay.
-#[derive(Debug, Clone)]
-pub(crate) enum DelaySampler {
-    Fixed(u32),
-    Geometric(f64),
-    Exponential(Exp<f64>),
-    LogNormal(LogNormal<f64>),
-}
-
-impl DelaySampler {
-    fn new(d: Delay) -> Self {
-        match d {
-            Delay::Fixed(k) => DelaySampler::Fixed(k),
-            Delay::Geometric(p) => DelaySampler::Geometric(p),
-            Delay::Exponential(mean) => {
-                DelaySampler::Exponential(Exp::new(1.0 / mean).expect("validated mean"))
-            }
-            Delay::LogNormal(mu, sigma) => {
-                DelaySampler::LogNormal(LogNormal::new(mu, sigma).expect("validated sigma"))
-            }
-        }
-    }
-
-    /// Draws a delay in steps (≥ 1).
-    #[inline]
-    pub(crate) fn draw<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> u32 {
-        let x = match self {
-            DelaySampler::Fixed(k) => return *k,
-            DelaySampler::Geometric(p) => {
-                if *p >= 1.0 {
-                    return 1;
-                }
-                // 1 + failures before the first success.
-                let u = crate::rng::unit(rng);
-                1.0 + ((1.0 - u).ln() / (1.0 - p).ln()).floor()
-            }
-            DelaySampler::Exponential(e) => e.sample(rng).ceil(),
-            DelaySampler::LogNormal(l) => l.sample(rng).ceil(),
-        };
-        x.clamp(1.0, 1.0e6) as u32
-    }
-}
-
 /// Engagement probability of one exposure: `1 − (1 − min(1, s))^(1 + λ·trust)`.
 #[inline]
 pub fn engage_probability(s: f64, endorsement: f64, trust: f64) -> f64 {
@@ -183,171 +58,66 @@ pub fn engage_probability(s: f64, endorsement: f64, trust: f64) -> f64 {
     1.0 - (1.0 - s).powf(1.0 + endorsement * trust)
 }
 
-impl<'g> Compiled<'g> {
-    /// Compiles a scenario's content and seeding plan against `graph`.
-    ///
-    /// Complexity: O(n + m).
-    ///
-    /// # Errors
-    /// [`crate::Error::Scenario`] when the seeding plan does not fit the graph.
-    pub fn new(scenario: &Scenario, graph: &'g SocialGraph) -> Result<Self> {
-        let c: &Content = &scenario.content;
-        let roles = graph.vocabulary().roles.len().max(1);
-        let role_m = |r: usize, v: &[f64]| v.get(r).copied().unwrap_or(1.0);
-        let sticky: Vec<f64> = c
-            .resonance
-            .iter()
-            .flat_map(|r| (0..roles).map(move |k| (r, k)))
-            .map(|(r, k)| c.stickiness * r * role_m(k, &c.role_stickiness))
-            .collect();
-        let rl = graph.roles();
-        let n = graph.node_count();
-        let seg = graph.segments();
-        let trust = graph.trust();
-        let targets = graph.targets();
-        let offsets = graph.offsets();
-        let lt = scenario.model == Model::LinearThreshold;
-        let keep_acc = c.novelty_half_life.is_none() && !lt;
-        let mut acc = vec![0u32; if keep_acc { graph.arc_count() } else { 0 }];
-        let mut nodes = vec![NodeRec::default(); n];
-        // Chunks of people own contiguous arc ranges, so they compile in parallel.
-        let mut jobs = Vec::with_capacity(n / COMPILE_CHUNK + 1);
-        {
-            let mut acc_rest: &mut [u32] = &mut acc;
-            let mut nodes_rest: &mut [NodeRec] = &mut nodes;
-            let mut lo = 0;
-            while lo < n {
-                let hi = (lo + COMPILE_CHUNK).min(n);
-                let arcs = (offsets[hi] - offsets[lo]) as usize;
-                let (a, ar) =
-                    std::mem::take(&mut acc_rest).split_at_mut(if keep_acc { arcs } else { 0 });
-                let (nd, nr) = std::mem::take(&mut nodes_rest).split_at_mut(hi - lo);
-                jobs.push((lo, hi, a, nd));
-                acc_rest = ar;
-                nodes_rest = nr;
-                lo = hi;
-            }
-        }
-        let p_of = |a: usize| {
-            let v = targets[a] as usize;
-            engage_probability(
-                sticky[seg[v] as usize * roles + rl[v] as usize],
-                c.endorsement,
-                trust[a] as f64,
-            )
-        };
-        jobs.into_par_iter().for_each(|(lo, hi, acc, nd)| {
-            let first = offsets[lo] as usize;
-            for u in lo..hi {
-                let range = offsets[u] as usize..offsets[u + 1] as usize;
-                let (scale, pmax) = skip_params(range.clone().map(p_of).fold(0.0f64, f64::max));
-                nd[u - lo] = NodeRec {
-                    start: range.start as u32,
-                    degree: range.len() as u32,
-                    pmax31: threshold31(pmax),
-                    skip_scale: scale,
-                };
-                if !acc.is_empty() {
-                    for a in range {
-                        let p = p_of(a);
-                        acc[a - first] = if p >= pmax {
-                            ONE31
-                        } else {
-                            threshold31(p / pmax)
-                        };
-                    }
-                }
-            }
-        });
-        let lt_weight = if lt {
-            lt_weights(graph, c.endorsement)
-        } else {
-            Vec::new()
-        };
-        let plans = scenario.resolve_seeding(graph)?;
-        let fixed_seeds = if plans
-            .iter()
-            .all(|p| matches!(p, ResolvedPlan::Fixed(_) | ResolvedPlan::Paid { .. }))
-        {
-            Some(
-                plans
-                    .iter()
-                    .flat_map(|p| {
-                        if let ResolvedPlan::Fixed(v) = p {
-                            v.clone()
-                        } else {
-                            Vec::new()
-                        }
-                    })
-                    .collect(),
-            )
-        } else {
-            None
-        };
-        let share_threshold = (0..roles)
-            .map(|k| threshold32((c.shareability * role_m(k, &c.role_shareability)).min(1.0)))
-            .collect();
+/// One cascade ready to run: a compiled content, a resolved seeding plan,
+/// the master seed and the horizon. It only borrows the content and the
+/// seeding, so many cascades share one graph, one seeding or one content.
+#[derive(Debug, Clone, Copy)]
+pub struct Compiled<'a> {
+    /// The graph.
+    pub graph: &'a SocialGraph,
+    /// The content.
+    pub content: &'a CompiledContent<'a>,
+    /// The seeding plan.
+    pub seeding: &'a ResolvedSeeding,
+    /// Master seed.
+    pub(crate) seed: u64,
+    /// Last step at which people may share, plus one.
+    pub(crate) horizon: u32,
+    /// Track per-segment counts (more than one segment).
+    pub(crate) track_segments: bool,
+    /// Track per-role counts (more than one role).
+    pub(crate) track_roles: bool,
+    /// Runs on the lean kernel for plain scenarios.
+    pub(crate) plain: bool,
+}
+
+impl<'a> Compiled<'a> {
+    /// A cascade of `content` seeded by `seeding` (resolved against the same
+    /// graph) with master seed `seed` and an optional horizon in steps.
+    pub fn new(
+        content: &'a CompiledContent<'a>,
+        seeding: &'a ResolvedSeeding,
+        seed: u64,
+        horizon: Option<u32>,
+    ) -> Self {
+        let graph = content.graph;
         let track_segments = graph.vocabulary().segments.len() > 1;
-        let track_roles = roles > 1;
-        let plain = scenario.model == Model::IndependentCascade
-            && keep_acc
+        let track_roles = content.roles > 1;
+        let plain = content.model == Model::IndependentCascade
+            && content.fixed_thresholds()
             && !track_segments
             && !track_roles
-            && matches!(c.share_delay, Delay::Fixed(1))
-            && !plans.iter().any(|p| matches!(p, ResolvedPlan::Paid { .. }));
-        Ok(Compiled {
+            && content.shares_next_step()
+            && !seeding.has_paid_reach();
+        Compiled {
             graph,
-            acc,
-            lt_weight,
-            nodes,
-            sticky,
-            roles,
-            half_life: c.novelty_half_life,
-            endorsement: c.endorsement,
-            share_threshold,
-            ln_keep_conversion: (1.0 - c.conversion).ln(),
-            conversion: c.conversion,
-            ugc_threshold: threshold32(c.ugc),
-            horizon: scenario.horizon.unwrap_or(u32::MAX),
-            delay: DelaySampler::new(c.share_delay),
-            plans,
-            fixed_seeds,
-            seed: scenario.seed,
-            model: scenario.model,
+            content,
+            seeding,
+            seed,
+            horizon: horizon.unwrap_or(u32::MAX),
             track_segments,
             track_roles,
             plain,
-        })
-    }
-
-    /// Conversion probability of a person engaged through a tie of this trust.
-    #[inline]
-    pub(crate) fn conversion_probability(&self, trust: f32) -> f64 {
-        if self.conversion <= 0.0 {
-            0.0
-        } else if self.conversion >= 1.0 {
-            1.0
-        } else {
-            1.0 - (self.ln_keep_conversion * (1.0 + self.endorsement * trust as f64)).exp()
         }
-    }
-
-    /// σ · r · m_role for person `v` at full novelty.
-    #[inline]
-    pub(crate) fn sticky_of(&self, v: u32) -> f64 {
-        let v = v as usize;
-        self.sticky[self.graph.segments()[v] as usize * self.roles + self.graph.roles()[v] as usize]
-    }
-
-    /// p_max of sharer `u` as a probability.
-    #[inline]
-    pub(crate) fn pmax_of(&self, u: u32) -> f64 {
-        self.nodes[u as usize].pmax31 as f64 / ONE31 as f64
     }
 
     /// Number of roles tracked per trial (0 when only one).
     pub fn tracked_roles(&self) -> usize {
-        if self.track_roles { self.roles } else { 0 }
+        if self.track_roles {
+            self.content.roles
+        } else {
+            0
+        }
     }
 
     /// Number of segments tracked per trial (0 when only one).
@@ -360,30 +130,65 @@ impl<'g> Compiled<'g> {
     }
 }
 
-/// Linear-threshold influence of each arc u → v: the trust-weighted share of
-/// v's in-ties, `trust(u→v) / Σ trust into v` (or `1 / in-degree` when v's
-/// in-ties all have trust 0), amplified by endorsement: × (1 + λ·trust).
-/// With equal trust and λ = 0 this is the textbook 1 / in-degree.
-fn lt_weights(graph: &SocialGraph, endorsement: f64) -> Vec<f32> {
-    let n = graph.node_count();
-    let mut into = vec![0f64; n];
-    let mut indeg = vec![0u32; n];
-    for (&v, &t) in graph.targets().iter().zip(graph.trust()) {
-        into[v as usize] += t as f64;
-        indeg[v as usize] += 1;
+/// A scenario's content and seeding compiled against a graph: what
+/// [`Compiled`] borrows, owned, for callers that run one scenario.
+#[derive(Debug, Clone)]
+pub struct Campaign<'g> {
+    /// The content.
+    pub content: CompiledContent<'g>,
+    /// The seeding plan.
+    pub seeding: ResolvedSeeding,
+    /// Master seed.
+    pub seed: u64,
+    /// Horizon in steps.
+    pub horizon: Option<u32>,
+}
+
+impl<'g> Campaign<'g> {
+    /// Compiles the scenario's content and resolves its seeding on `graph`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Scenario`] when the seeding plan does not fit the graph.
+    pub fn new(s: &Scenario, graph: &'g SocialGraph) -> Result<Self> {
+        let seeding = ResolvedSeeding::resolve(&s.seeding, graph, &s.file)?;
+        Ok(Self::with_seeding(s, graph, seeding))
     }
-    graph
-        .targets()
-        .iter()
-        .zip(graph.trust())
-        .map(|(&v, &t)| {
-            let v = v as usize;
-            let base = if into[v] > 0.0 {
-                t as f64 / into[v]
-            } else {
-                1.0 / indeg[v] as f64
-            };
-            (base * (1.0 + endorsement * t as f64)) as f32
-        })
-        .collect()
+
+    /// As [`Campaign::new`] with a seeding already resolved against `graph`.
+    pub fn with_seeding(s: &Scenario, graph: &'g SocialGraph, seeding: ResolvedSeeding) -> Self {
+        Campaign {
+            content: CompiledContent::new(&s.content, s.model, graph),
+            seeding,
+            seed: s.seed,
+            horizon: s.horizon,
+        }
+    }
+
+    /// The cascade to run.
+    pub fn compiled(&self) -> Compiled<'_> {
+        Compiled::new(&self.content, &self.seeding, self.seed, self.horizon)
+    }
+}
+
+/// Runs trial `trial` of the compiled scenario and returns its outcome; the
+/// per-step and per-segment counts are left in the workspace.
+///
+/// The trial's randomness comes only from `(seed, trial)`, so the result does
+/// not depend on which thread runs it.
+///
+/// Each sharer's out-arcs are walked once to mark who is reached (no branch,
+/// no randomness), then engagement is sampled among them by geometric skips
+/// at the sharer's largest arc probability p_max, each candidate accepted
+/// with probability p_arc / p_max (thinning) — exactly one Bernoulli(p_arc)
+/// trial per exposed, not-yet-engaged person, at a cost proportional to
+/// p_max · degree instead of degree. Sharers with p_max ≥ 1/4 draw per arc.
+/// The skips come from their own stream (`Stream::Skips`) and every
+/// candidate gets one acceptance draw. Plain scenarios (one segment and role,
+/// no decay, delay 1, no paid reach) run on a lean kernel that makes the
+/// same draws ([`cascade::run_trial_general`] is the other).
+pub fn run_trial(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) -> TrialOutcome {
+    if c.plain {
+        return plain::run_trial_plain(c, ws, trial);
+    }
+    cascade::run_trial_general(c, ws, trial)
 }

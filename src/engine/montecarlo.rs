@@ -6,7 +6,8 @@
 //! identical for every thread count.
 
 use super::Compiled;
-use super::cascade::{TrialOutcome, Workspace, run_trial};
+use super::run_trial;
+use super::state::{TrialOutcome, Workspace};
 use crate::error::{Error, Result};
 use std::collections::BTreeMap;
 use std::sync::Mutex;

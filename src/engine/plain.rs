@@ -10,10 +10,11 @@
 //! engagement, the frontier is a list of engaged entries, and the cascade
 //! tree is kept as one parent index per engaged person.
 
-use super::cascade::{
-    NO_PARENT, TrialOutcome, Workspace, choose_seeds, mark_reached, next_candidate, prefetch, r31,
-    structural_virality, trial_streams,
+use super::sampling::{
+    choose_seeds, mark_reached, next_candidate, prefetch, trial_streams, uniform31,
 };
+use super::state::{NO_PARENT, TrialOutcome, Workspace};
+use super::tree::structural_virality;
 use super::{Compiled, DENSE_PMAX31};
 use crate::rng::{bernoulli, threshold32};
 use rand::Rng;
@@ -29,24 +30,25 @@ const ARCS_AHEAD: usize = 3;
 /// per-step counts are left in the workspace.
 pub(crate) fn run_trial_plain(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) -> TrialOutcome {
     let g = c.graph;
+    let k = c.content;
     let epoch = ws.next_epoch();
     let targets = g.targets();
     let trust = g.trust();
-    let nodes = &c.nodes[..];
-    let acc = &c.acc[..];
-    let [mut rng, mut srng, mut grng] = trial_streams(c.seed, trial);
+    let nodes = &k.nodes[..];
+    let accept = &k.accept[..];
+    let [mut rng, mut seeding_rng, mut skip_rng] = trial_streams(c.seed, trial);
     ws.start_trial();
     let mut seeds = std::mem::take(&mut ws.seeds);
-    choose_seeds(c, ws, &mut srng, epoch, &mut seeds);
+    choose_seeds(c, ws, &mut seeding_rng, epoch, &mut seeds);
 
     let mut out = TrialOutcome {
         seeds: seeds.len() as u32,
         ..TrialOutcome::default()
     };
-    let seed_conversion = threshold32(c.conversion_probability(0.0));
-    let share_t = c.share_threshold[0];
-    let ugc_t = c.ugc_threshold;
-    let converts = c.conversion > 0.0;
+    let seed_conversion = threshold32(k.conversion_probability(0.0));
+    let share_t = k.share_threshold[0];
+    let ugc_t = k.ugc_threshold;
+    let converts = k.conversion > 0.0;
     for &s in &seeds {
         ws.frontier.push(ws.eng_node.len() as u32);
         ws.eng_node.push(s);
@@ -89,7 +91,7 @@ pub(crate) fn run_trial_plain(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) 
             if bernoulli(&mut rng, share_t) {
                 next.push(vi);
             }
-            if converts && bernoulli(&mut rng, threshold32(c.conversion_probability(trust[$a]))) {
+            if converts && bernoulli(&mut rng, threshold32(k.conversion_probability(trust[$a]))) {
                 out.converted += 1;
             }
             if bernoulli(&mut rng, ugc_t) {
@@ -116,7 +118,7 @@ pub(crate) fn run_trial_plain(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) 
                 if let Some(t) = targets.get(start) {
                     prefetch(t);
                 }
-                if let Some(t) = acc.get(start) {
+                if let Some(t) = accept.get(start) {
                     prefetch(t);
                 }
             }
@@ -132,12 +134,12 @@ pub(crate) fn run_trial_plain(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) 
             let pmax31 = rec.pmax31;
             let sparse = pmax31 != 0 && pmax31 < DENSE_PMAX31;
             let mut cand = if sparse {
-                next_candidate(&mut grng, rec.skip_scale, lo, hi)
+                next_candidate(&mut skip_rng, rec.skip_scale, lo, hi)
             } else {
                 None
             };
             if let Some(a) = cand {
-                prefetch(&acc[a]);
+                prefetch(&accept[a]);
             }
 
             // 1. Everyone tied to the sharer is reached.
@@ -148,12 +150,12 @@ pub(crate) fn run_trial_plain(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) 
                 continue;
             }
             if pmax31 >= DENSE_PMAX31 {
-                // One draw per arc against p_arc = acc · p_max.
+                // One draw per arc against p_arc = accept · p_max.
                 for a in lo..hi {
-                    let r = r31(rng.next_u64());
+                    let r = uniform31(rng.next_u64());
                     let v = targets[a];
                     if stamps[v as usize][1] != epoch {
-                        let t = ((acc[a] as u64 * pmax31 as u64) >> 31) as u32;
+                        let t = ((accept[a] as u64 * pmax31 as u64) >> 31) as u32;
                         if r < t {
                             engage!(v, a, ui, new_engaged);
                         }
@@ -166,17 +168,17 @@ pub(crate) fn run_trial_plain(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) 
                 // that the successor's threshold is on its way meanwhile.
                 while let Some(a) = cand {
                     cand = if a + 1 < hi {
-                        next_candidate(&mut grng, rec.skip_scale, a + 1, hi)
+                        next_candidate(&mut skip_rng, rec.skip_scale, a + 1, hi)
                     } else {
                         None
                     };
                     if let Some(b) = cand {
-                        prefetch(&acc[b]);
+                        prefetch(&accept[b]);
                     }
-                    let r = r31(rng.next_u64());
+                    let r = uniform31(rng.next_u64());
                     let v = targets[a];
-                    // acc ≤ 2^31 and r < 2^31: acc = 2^31 always accepts.
-                    if stamps[v as usize][1] != epoch && r < acc[a] {
+                    // accept ≤ 2^31 and r < 2^31: accept = 2^31 always accepts.
+                    if stamps[v as usize][1] != epoch && r < accept[a] {
                         engage!(v, a, ui, new_engaged);
                     }
                 }
@@ -293,7 +295,8 @@ mod tests {
         ];
         for (content, seeding, horizon, least) in cases {
             let s = scenario(content, seeding, horizon);
-            let c = Compiled::new(&s, &g).expect("compiles");
+            let campaign = super::super::Campaign::new(&s, &g).expect("compiles");
+            let c = campaign.compiled();
             assert!(c.plain, "{content}: expected the plain kernel");
             let mut a = Workspace::new(g.node_count());
             let mut b = Workspace::new(g.node_count());

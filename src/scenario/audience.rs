@@ -1,8 +1,8 @@
 //! The audience side of a scenario: `[graph]` and `[audience]` → where the
 //! graph comes from ([`GraphSpec`]), trust on ties, segments, roles and tie
 //! kinds ([`Audience`]). Building the graph is [`graph::build()`]'s job; the
-//! [`Scenario`] methods here call it and check the seeding plan against
-//! the result.
+//! [`Scenario`] methods here call it with the scenario's parts. Checking the
+//! seeding plan against the graph is the run's job (`run::resolve_seeding`).
 
 use super::{MAX_GENERATED_ARCS, MAX_GENERATED_NODES, Scenario};
 use crate::error::{Error, Result};
@@ -591,25 +591,17 @@ impl Scenario {
     /// Builds the social graph with [`graph::build()`] (people stored in the
     /// order they were generated or read; `run` decides whether
     /// [locality order](SocialGraph::into_locality_order) pays after a
-    /// first batch of trials), then checks that the seeding plan fits the
-    /// graph and that its cost fits the budget. Reports phases to
-    /// `progress`.
+    /// first batch of trials). Reports phases to `progress`.
     ///
     /// # Errors
-    /// As [`graph::build()`], an edge list or attribute file that cannot be
-    /// read as [`Error::Scenario`] naming its key, and [`Error::Scenario`]
-    /// when seeds name people the graph does not have, ask for more seeds
-    /// than people, or cost more than the budget.
+    /// As [`graph::build()`], and an edge list or attribute file that cannot
+    /// be read as [`Error::Scenario`] naming its key.
     pub fn build_graph_in_input_order_with(
         &self,
         progress: Option<Progress<'_>>,
     ) -> Result<SocialGraph> {
         let g = graph::build(&self.graph, &self.audience, self.trust, self.seed, progress)
             .map_err(|e| self.keyed_read_error(e))?;
-        self.check_seeding(&g)?;
-        // A budget smaller than the plan's cost is an input error, for
-        // `validate` as well as `run`.
-        self.plan_cost(&g)?;
         Ok(g)
     }
 

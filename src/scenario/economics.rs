@@ -15,9 +15,7 @@
 //! role + paid impressions delivered × `cpm` / 1000 + `fixed_cost`.
 //! Revenue = conversions × `value_per_conversion`; ROI = (revenue − cost) / cost.
 
-use super::{ResolvedPlan, Scenario};
 use crate::error::{Error, Result};
-use crate::graph::SocialGraph;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -144,68 +142,6 @@ impl Economics {
             .sum();
         seeds + paid as f64 * self.cpm / 1000.0 + self.fixed_cost
     }
-
-    /// The planned cost of resolved seeding plans on `g`.
-    pub fn plan_cost(&self, plans: &[(String, ResolvedPlan)], g: &SocialGraph) -> PlanCost {
-        let names = &g.vocabulary().roles;
-        let role_name = |r: usize| names.get(r).cloned().unwrap_or_else(|| "public".into());
-        let roles = g.roles();
-        let mut lines = Vec::with_capacity(plans.len());
-        let mut seeds: BTreeMap<String, f64> = BTreeMap::new();
-        let mut seed_costs: BTreeMap<String, f64> = BTreeMap::new();
-        let mut impressions = 0u64;
-        let mut impressions_cost = 0.0;
-        for (key, plan) in plans {
-            let mut per_role = vec![0f64; names.len().max(1)];
-            let mut imp = 0u64;
-            match plan {
-                ResolvedPlan::Fixed(v) => {
-                    for &u in v {
-                        per_role[roles[u as usize] as usize] += 1.0;
-                    }
-                }
-                ResolvedPlan::Random { pool, count } => {
-                    let mut in_role = vec![0u64; per_role.len()];
-                    for &u in pool {
-                        in_role[roles[u as usize] as usize] += 1;
-                    }
-                    for (slot, &k) in per_role.iter_mut().zip(&in_role) {
-                        *slot = *count as f64 * k as f64 / pool.len().max(1) as f64;
-                    }
-                }
-                ResolvedPlan::Paid { impressions, .. } => imp = *impressions as u64,
-            }
-            let mut line = PlanLine {
-                key: key.clone(),
-                strategy: String::new(),
-                seeds: BTreeMap::new(),
-                impressions: imp,
-                cost: imp as f64 * self.cpm / 1000.0,
-            };
-            for (r, &k) in per_role.iter().enumerate() {
-                if k > 0.0 {
-                    let c = k * self.seed_cost.get(r).copied().unwrap_or(0.0);
-                    line.seeds.insert(role_name(r), k);
-                    line.cost += c;
-                    *seeds.entry(role_name(r)).or_default() += k;
-                    *seed_costs.entry(role_name(r)).or_default() += c;
-                }
-            }
-            impressions += imp;
-            impressions_cost += imp as f64 * self.cpm / 1000.0;
-            lines.push(line);
-        }
-        let total = seed_costs.values().sum::<f64>() + impressions_cost + self.fixed_cost;
-        PlanCost {
-            plans: lines,
-            seeds,
-            seed_costs,
-            impressions,
-            impressions_cost,
-            fixed_cost: self.fixed_cost,
-            total,
-        }
-    }
 }
 
 /// Formats money with thousands separators and at most two decimals.
@@ -225,96 +161,4 @@ pub fn money_label(x: f64) -> String {
         format!(".{frac:02}")
     };
     format!("{}{digits}{out}{frac}", if neg { "-" } else { "" })
-}
-
-impl Scenario {
-    /// The planned cost of the seeding plan on `g` (None without `[economics]`).
-    ///
-    /// # Errors
-    /// [`Error::Scenario`] when the seeding plan does not fit the graph, or
-    /// when the plan costs more than `[economics].budget` (the message names
-    /// the budget and the cost of each plan with the keys it comes from).
-    pub fn plan_cost(&self, g: &SocialGraph) -> Result<Option<PlanCost>> {
-        let Some(e) = &self.economics else {
-            return Ok(None);
-        };
-        let resolved = self.resolve_seeding(g)?;
-        let keyed: Vec<(String, ResolvedPlan)> = resolved
-            .into_iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let key = if self.seeding.plans.len() == 1 {
-                    "[seeding]".to_string()
-                } else {
-                    format!("[seeding].plans[{i}]")
-                };
-                (key, p)
-            })
-            .collect();
-        let mut cost = e.plan_cost(&keyed, g);
-        for (line, (name, _)) in cost.plans.iter_mut().zip(&self.seeding.plans) {
-            line.strategy = name.clone();
-        }
-        if let Some(b) = e.budget {
-            // A cent of slack for expected role mixes that are not exact in binary.
-            if cost.total > b + 0.005 {
-                let mut parts: Vec<String> = cost
-                    .plans
-                    .iter()
-                    .map(|l| {
-                        let what = if l.impressions > 0 {
-                            format!(
-                                "{} impressions × [economics].cpm {} / 1000",
-                                l.impressions,
-                                money_label(e.cpm)
-                            )
-                        } else {
-                            l.seeds
-                                .iter()
-                                .map(|(r, k)| {
-                                    let unit = g
-                                        .vocabulary()
-                                        .roles
-                                        .iter()
-                                        .position(|x| x == r)
-                                        .and_then(|i| e.seed_cost.get(i))
-                                        .copied()
-                                        .unwrap_or(0.0);
-                                    format!(
-                                        "{} {r} × [economics].seed_cost.{r} {}",
-                                        money_label(*k),
-                                        money_label(unit)
-                                    )
-                                })
-                                .collect::<Vec<_>>()
-                                .join(" + ")
-                        };
-                        format!(
-                            "{} ({}): {what} = {}",
-                            l.key,
-                            l.strategy,
-                            money_label(l.cost)
-                        )
-                    })
-                    .collect();
-                if e.fixed_cost > 0.0 {
-                    parts.push(format!(
-                        "[economics].fixed_cost = {}",
-                        money_label(e.fixed_cost)
-                    ));
-                }
-                return Err(Error::Scenario {
-                    file: self.file.clone(),
-                    msg: format!(
-                        "[economics].budget = {} {} is less than the plan's cost of {} per campaign ({}); raise the budget, cut seed counts or impressions, or lower the costs",
-                        money_label(b),
-                        e.currency,
-                        money_label(cost.total),
-                        parts.join("; ")
-                    ),
-                });
-            }
-        }
-        Ok(Some(cost))
-    }
 }

@@ -8,7 +8,7 @@ mod precision;
 
 pub use crate::graph::audience::Segment;
 pub use crate::graph::{DegreeSource, GraphSpec};
-pub use campaign::{Content, Delay, PersonId, Pick, Plan, ResolvedPlan, Seeding};
+pub use campaign::{Content, Delay, PersonId, Pick, Plan, Seeding};
 pub use economics::{Economics, PlanCost, PlanLine, money_label};
 pub use precision::{AUTO_FIRST_BATCH, DEFAULT_MAX_TRIALS, DEFAULT_PRECISION, Precision};
 
