@@ -263,8 +263,10 @@ fn a_budget_below_the_plan_cost_is_an_error_naming_the_keys() {
     let dir = tempfile::tempdir().unwrap();
     star(dir.path());
     let s = star_scenario(dir.path(), BLOGGER_AND_PAID, Some(157.0));
-    // Building the graph checks the budget (so `validate` reports it too).
-    let e = s.build_graph().expect_err("over budget");
+    // Resolving the seeding checks the budget (`validate` and `run` do it
+    // once, before simulating).
+    let g = s.build_graph().expect("the graph builds");
+    let e = viralsim::run::resolve_seeding(&s, &g).expect_err("over budget");
     let msg = e.to_string();
     assert!(e.is_input_error(), "{msg}");
     for key in [
