@@ -243,6 +243,7 @@ fn ensemble(c: &mut Criterion) {
                         trials: 1000,
                         threads,
                         progress: None,
+                        digest: 0,
                     },
                 )
                 .expect("runs")

@@ -206,6 +206,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
 }
 
 fn print_summary(r: &crate::run::RunReport) {
+    use crate::metrics::Show;
     let s = &r.summary;
     println!(
         "viralsim: '{}' — {} trials on {} people / {} arcs, seed {} ({:.2} s simulating, {} threads)",
@@ -221,49 +222,44 @@ fn print_summary(r: &crate::run::RunReport) {
         "  {:<14} {:>12}   {:>25}   {:>10} {:>10}",
         "per campaign", "mean", "95% CI of mean", "p5", "p95"
     );
-    for (label, key) in [
-        ("reached", "reached"),
-        ("engaged", "engaged"),
-        ("shared", "shared"),
-        ("converted", "converted"),
-        ("earned media", "earned_media"),
-    ] {
-        let m = &s.metrics[key];
+    let shown = |show: Show| s.table.iter().filter(move |m| m.show == show);
+    for m in shown(Show::Funnel) {
+        let st = &s.metrics[&m.name];
         println!(
             "  {:<14} {:>12.2}   [{:>10.2}, {:>10.2}]   {:>10.1} {:>10.1}",
-            label, m.mean, m.ci95[0], m.ci95[1], m.p5, m.p95
+            m.label, st.mean, st.ci95[0], st.ci95[1], st.p5, st.p95
         );
     }
     println!(
         "  P(reach ≥ {}) = {:.3} [{:.3}, {:.3}]",
         s.viral_threshold, s.going_viral.estimate, s.going_viral.ci95[0], s.going_viral.ci95[1]
     );
-    for (label, key) in [("response rate", "response_rate"), ("virality", "virality")] {
-        let m = &s.metrics[key];
+    for m in shown(Show::Rate) {
+        let st = &s.metrics[&m.name];
         println!(
-            "  {label:<14} {:>11.3}%   [{:>9.3}%, {:>9.3}%]   (per campaign: ÷ people reached)",
-            100.0 * m.mean,
-            100.0 * m.ci95[0],
-            100.0 * m.ci95[1]
+            "  {:<14} {:>11.3}%   [{:>9.3}%, {:>9.3}%]   (per campaign: {})",
+            m.label,
+            100.0 * st.mean,
+            100.0 * st.ci95[0],
+            100.0 * st.ci95[1],
+            m.unit
         );
     }
     if let Some(e) = &s.economics {
         use crate::scenario::money_label as money;
         let c = &e.currency;
-        for (label, key) in [
-            ("revenue", "revenue"),
-            ("cost", "cost"),
-            ("profit", "profit"),
-        ] {
-            let m = &s.metrics[key];
+        for m in shown(Show::Money) {
+            let st = &s.metrics[&m.name];
             println!(
-                "  {label:<14} {:>12} {c} [{}, {}]",
-                money(m.mean),
-                money(m.ci95[0]),
-                money(m.ci95[1])
+                "  {:<14} {:>12} {c} [{}, {}]",
+                m.label,
+                money(st.mean),
+                money(st.ci95[0]),
+                money(st.ci95[1])
             );
         }
-        if let (Some(m), Some(p)) = (s.metrics.get("roi"), &e.roi_positive) {
+        let roi = shown(Show::Roi).next().map(|m| &s.metrics[&m.name]);
+        if let (Some(m), Some(p)) = (roi, &e.roi_positive) {
             println!(
                 "  ROI            {:>11.1}%   [{:.1}%, {:.1}%];  P(ROI > 0) = {:.3} [{:.3}, {:.3}]",
                 100.0 * m.mean,

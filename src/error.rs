@@ -64,6 +64,15 @@ pub enum Error {
         /// What is wrong and what is allowed.
         msg: String,
     },
+    /// A saved ensemble (a part file of a sharded run) is corrupt, truncated,
+    /// foreign or from another version.
+    #[error("part file '{file}': {msg}")]
+    PartFile {
+        /// The file.
+        file: String,
+        /// What is wrong.
+        msg: String,
+    },
     /// Results could not be written.
     #[error("cannot write '{}': {msg}", path.display())]
     Write {

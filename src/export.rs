@@ -3,10 +3,8 @@
 //! and `summary.json` is written last, so a folder with a `summary.json`
 //! always holds a complete run.
 
-use crate::engine::Ensemble;
 use crate::error::{Error, Result};
-use crate::metrics::{Summary, outcome_fields, trial_revenue_cost, trial_seeds_by_role};
-use crate::scenario::Economics;
+use crate::metrics::{Kind, MetricTable, Summary};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -65,22 +63,29 @@ pub fn summary_json(summary: &Summary) -> Vec<u8> {
     v
 }
 
-/// Writes the per-trial CSV (`trial,reached,engaged,…`, one row per trial in
-/// trial order, and `revenue,cost,profit` of each campaign when the scenario
-/// has `[economics]`) to `path` atomically, a chunk of rows at a time (each
-/// chunk formatted in parallel), so the whole text is never held in memory.
+/// Writes the per-trial CSV to `path` atomically: `trial` and then every
+/// column of the metric table (`reached,engaged,…`, and `revenue,cost,profit`
+/// with `[economics]`), one row per trial in trial order, a chunk of rows at
+/// a time (each chunk formatted in parallel), so the whole text is never
+/// held in memory.
 ///
 /// # Errors
 /// [`Error::Write`] on any I/O failure.
-pub fn write_trials_csv(path: &Path, ens: &Ensemble, economics: Option<&Economics>) -> Result<()> {
+pub fn write_trials_csv(path: &Path, table: &MetricTable<'_>, trials: usize) -> Result<()> {
+    let columns: Vec<usize> = (0..table.len()).filter(|&k| table.info(k).column).collect();
     write_atomic_with(path, |f| {
-        f.write_all(&trials_csv_header(economics.is_some()))?;
-        for chunk in 0..ens.outcomes.len().div_ceil(WRITE_ROWS) {
+        let names: Vec<&str> = columns
+            .iter()
+            .map(|&k| table.info(k).name.as_str())
+            .collect();
+        writeln!(f, "trial,{}", names.join(","))?;
+        for chunk in 0..trials.div_ceil(WRITE_ROWS) {
+            let first = chunk * WRITE_ROWS;
             f.write_all(&trials_csv_rows(
-                ens,
-                economics,
-                chunk * WRITE_ROWS,
-                WRITE_ROWS,
+                table,
+                &columns,
+                first,
+                (first + WRITE_ROWS).min(trials),
             ))?;
         }
         Ok(())
@@ -90,57 +95,34 @@ pub fn write_trials_csv(path: &Path, ens: &Ensemble, economics: Option<&Economic
 /// Rows formatted and written per round by [`write_trials_csv`].
 const WRITE_ROWS: usize = 1 << 18;
 
-fn trials_csv_header(money: bool) -> Vec<u8> {
-    let names = outcome_fields(&Default::default()).map(|(k, _)| k);
-    let money = if money { ",revenue,cost,profit" } else { "" };
-    format!("trial,{}{money}\n", names.join(",")).into_bytes()
-}
-
-/// Rows `first .. first + count` (clipped) of the per-trial CSV; integers
-/// through `itoa` (the formatting machinery cost more than the cascades of
-/// small runs), structural virality in Rust's shortest round-trip form.
+/// Rows `first .. end` of the per-trial CSV; counts through `itoa` (the
+/// formatting machinery cost more than the cascades of small runs), other
+/// values in Rust's shortest round-trip form.
 fn trials_csv_rows(
-    ens: &Ensemble,
-    economics: Option<&Economics>,
+    table: &MetricTable<'_>,
+    columns: &[usize],
     first: usize,
-    count: usize,
+    end: usize,
 ) -> Vec<u8> {
     use rayon::prelude::*;
     const CHUNK: usize = 8_192;
-    let end = (first + count).min(ens.outcomes.len());
-    let parts: Vec<Vec<u8>> = ens.outcomes[first..end]
+    let kinds: Vec<Kind> = columns.iter().map(|&k| table.info(k).kind).collect();
+    let parts: Vec<Vec<u8>> = (first..end)
+        .collect::<Vec<usize>>()
         .par_chunks(CHUNK)
-        .enumerate()
-        .map(|(c, rows)| {
+        .map(|rows| {
             let mut buf = Vec::with_capacity(rows.len() * 40);
             let mut num = itoa::Buffer::new();
-            for (j, o) in rows.iter().enumerate() {
-                let t = first + c * CHUNK + j;
+            for &t in rows {
                 buf.extend_from_slice(num.format(t).as_bytes());
-                for x in [
-                    o.reached,
-                    o.engaged,
-                    o.shared,
-                    o.converted,
-                    o.earned_media,
-                    o.depth,
-                ] {
+                for (&k, &kind) in columns.iter().zip(&kinds) {
                     buf.push(b',');
-                    buf.extend_from_slice(num.format(x).as_bytes());
-                }
-                buf.push(b',');
-                if o.structural_virality == 0.0 {
-                    buf.push(b'0');
-                } else {
-                    let _ = write!(buf, "{}", o.structural_virality);
-                }
-                for x in [o.peak_step, o.steps] {
-                    buf.push(b',');
-                    buf.extend_from_slice(num.format(x).as_bytes());
-                }
-                if let Some(e) = economics {
-                    let (revenue, cost) = trial_revenue_cost(e, o, &trial_seeds_by_role(ens, t));
-                    let _ = write!(buf, ",{revenue},{cost},{}", revenue - cost);
+                    let x = table.value(k, t);
+                    if kind == Kind::Count {
+                        buf.extend_from_slice(num.format(x as u64).as_bytes());
+                    } else {
+                        let _ = write!(buf, "{x}");
+                    }
                 }
                 buf.push(b'\n');
             }

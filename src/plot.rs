@@ -288,13 +288,20 @@ pub fn cascade_ccdf(summary: &Summary, ens: &Ensemble, path: &Path) -> Result<()
 /// [`Error::Write`] if the PNG cannot be rendered or written.
 pub fn funnel(summary: &Summary, path: &Path) -> Result<()> {
     register_fonts();
-    let stages = [
-        ("Reached", "reached", BLUE),
-        ("Engaged", "engaged", ORANGE),
-        ("Shared", "shared", GREEN),
-        ("Converted", "converted", RED),
-        ("Earned media", "earned_media", PURPLE),
-    ];
+    const PALETTE: [RGBColor; 5] = [BLUE, ORANGE, GREEN, RED, PURPLE];
+    let stages: Vec<(String, &str, RGBColor)> = summary
+        .table
+        .iter()
+        .filter(|m| m.show == crate::metrics::Show::Funnel)
+        .enumerate()
+        .map(|(i, m)| {
+            (
+                capitalised(&m.label),
+                m.name.as_str(),
+                PALETTE[i % PALETTE.len()],
+            )
+        })
+        .collect();
     let ymax = nice_max(
         stages
             .iter()
@@ -325,7 +332,7 @@ pub fn funnel(summary: &Summary, path: &Path) -> Result<()> {
         .label_style((FONT, 28))
         .axis_desc_style((FONT, 32))
         .x_label_formatter(&|x| match x {
-            SegmentValue::CenterOf(i) if *i < stages.len() => stages[*i].0.to_string(),
+            SegmentValue::CenterOf(i) if *i < stages.len() => stages[*i].0.clone(),
             _ => String::new(),
         })
         .draw()
@@ -366,6 +373,14 @@ pub fn funnel(summary: &Summary, path: &Path) -> Result<()> {
             .map_err(|e| err(path, e))?;
     }
     root.present().map_err(|e| err(path, e))
+}
+
+/// `label` with its first letter in upper case.
+fn capitalised(label: &str) -> String {
+    let mut c = label.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 /// Degree distribution of a social graph on log–log axes: P(degree ≥ k) for

@@ -5,7 +5,7 @@ use crate::engine::{Compiled, CompiledContent, Ensemble, ResolvedSeeding, RunOpt
 use crate::error::{Error, Result};
 use crate::export;
 use crate::graph::SocialGraph;
-use crate::metrics::{Summary, SummaryContext, summarize};
+use crate::metrics::{MetricTable, Summary, SummaryContext, summarize};
 use crate::plot;
 use crate::scenario::{MAX_TRIALS, Scenario};
 use std::path::{Path, PathBuf};
@@ -52,6 +52,41 @@ pub struct Timings {
     pub summarize_s: f64,
     /// Aggregating, writing files and charts.
     pub output_s: f64,
+}
+
+/// A simulated scenario: its summary, every trial, what the summary was
+/// computed from, and the time each phase took.
+#[derive(Debug)]
+pub struct Simulation {
+    /// The summary.
+    pub summary: Summary,
+    /// Every trial's outcome.
+    pub ensemble: Ensemble,
+    /// The population, seeds and economics the summary was computed from.
+    pub context: SummaryContext,
+    /// Seconds ordering, simulating and summarising (`graph_s` and
+    /// `output_s` are filled in by [`execute`]).
+    pub timings: Timings,
+}
+
+/// The contents of `run.json`: how the run went on this machine (threads,
+/// times, speed, memory), beside the machine-independent `summary.json`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RunJson {
+    /// The tool's version.
+    pub viralsim_version: &'static str,
+    /// Worker threads.
+    pub threads: usize,
+    /// Seconds per phase.
+    pub timings_s: Timings,
+    /// Trials per second of simulating.
+    pub trials_per_s: f64,
+    /// Out-degrees of all sharers, summed over trials.
+    pub edges_examined: u64,
+    /// `locality` or `input`: how people were stored while simulating.
+    pub storage_order: &'static str,
+    /// Heap bytes of the graph.
+    pub graph_bytes: usize,
 }
 
 /// What a run produced.
@@ -125,46 +160,52 @@ pub fn simulate(
     g: &SocialGraph,
     set: &RunSettings<'_>,
 ) -> Result<(Summary, Ensemble)> {
-    simulate_timed(s, g, set).map(|(a, b, _)| (a, b))
+    simulate_timed(s, g, set).map(|r| (r.summary, r.ensemble))
 }
 
-/// As [`simulate`], also returning seconds spent simulating (compiling
-/// included) and summarising.
+/// As [`simulate`], with the context and the seconds spent simulating
+/// (compiling included) and summarising.
 ///
 /// # Errors
 /// As [`simulate`].
-pub fn simulate_timed(
-    s: &Scenario,
-    g: &SocialGraph,
-    set: &RunSettings<'_>,
-) -> Result<(Summary, Ensemble, [f64; 2])> {
+pub fn simulate_timed(s: &Scenario, g: &SocialGraph, set: &RunSettings<'_>) -> Result<Simulation> {
     let t0 = Instant::now();
     let seeding = resolve_seeding(s, g)?;
     let content = CompiledContent::new(&s.content, s.model, g);
     let compiled = Compiled::new(&content, &seeding, s.seed, s.horizon);
-    let (summary, ens, t1, summarize_s) =
-        run_rest_and_summarize(s, &compiled, set, Ensemble::default())?;
-    Ok((summary, ens, [(t1 - t0).as_secs_f64(), summarize_s]))
+    run_rest_and_summarize(s, &compiled, set, Ensemble::default(), t0)
 }
 
-/// [`run_trials`] after those in `ens`, then the summary; also returns
-/// when simulating ended and the seconds spent summarising.
+/// [`run_trials`] after those in `ens`, then the summary; simulating is
+/// timed from `t0`.
 fn run_rest_and_summarize(
     s: &Scenario,
     compiled: &Compiled<'_>,
     set: &RunSettings<'_>,
     ens: Ensemble,
-) -> Result<(Summary, Ensemble, Instant, f64)> {
-    let ens = run_trials(s, compiled, set, ens)?;
+    t0: Instant,
+) -> Result<Simulation> {
+    let ensemble = run_trials(s, compiled, set, ens)?;
     let t1 = Instant::now();
-    let ctx = SummaryContext::new(s, compiled.graph, compiled.seeding);
-    let summary = summarize(&ctx, &ens);
-    Ok((summary, ens, t1, t1.elapsed().as_secs_f64()))
+    let context = SummaryContext::new(s, compiled.graph, compiled.seeding);
+    let summary = summarize(&context, &ensemble);
+    let timings = Timings {
+        simulate_s: (t1 - t0).as_secs_f64(),
+        summarize_s: t1.elapsed().as_secs_f64(),
+        ..Timings::default()
+    };
+    Ok(Simulation {
+        summary,
+        ensemble,
+        context,
+        timings,
+    })
 }
 
 /// Trials `first .. first + trials` of the compiled scenario, the progress
 /// callback told `total`.
 fn run_batch(
+    digest: u64,
     compiled: &Compiled<'_>,
     set: &RunSettings<'_>,
     first: u64,
@@ -182,6 +223,7 @@ fn run_batch(
             trials,
             threads: set.threads.unwrap_or(0),
             progress: cb_ref,
+            digest,
         },
     )
 }
@@ -197,7 +239,14 @@ fn run_trials(
 ) -> Result<Ensemble> {
     let done = ens.len() as u64;
     if done < s.trials {
-        ens.append(run_batch(compiled, set, done, s.trials - done, s.trials)?);
+        ens.append(run_batch(
+            scenario_digest(s),
+            compiled,
+            set,
+            done,
+            s.trials - done,
+            s.trials,
+        )?)?;
     }
     if let Some(p) = s.precision {
         // Trial i depends only on (seed, i) and the rule only on the
@@ -208,7 +257,14 @@ fn run_trials(
                 break;
             }
             let more = n.min(p.max_trials - n);
-            ens.append(run_batch(compiled, set, n, more, n + more)?);
+            ens.append(run_batch(
+                scenario_digest(s),
+                compiled,
+                set,
+                n,
+                more,
+                n + more,
+            )?)?;
         }
     }
     Ok(ens)
@@ -239,10 +295,9 @@ pub fn locality_order_pays(edges_per_trial: f64, trials_left: u64, arcs: usize) 
 /// batch of trials ([`first_batch_trials`]), stores the graph in locality
 /// order when [`locality_order_pays`] for the rest, and runs the rest on it.
 /// The decision counts the scenario's trials, not those a precision target
-/// may add later.
-/// Trial results do not depend on the storage order, so the outcome is the
-/// same either way; only the time differs. Returns the graph as simulated
-/// and seconds spent ordering, simulating and summarising.
+/// may add later. Trial results do not depend on the storage order, so the
+/// outcome is the same either way; only the time differs (`order_s` is 0
+/// when the graph was not ordered). Returns the graph as simulated.
 ///
 /// # Errors
 /// As [`simulate`].
@@ -250,20 +305,20 @@ pub fn simulate_ordering_if_it_pays(
     s: &Scenario,
     g: SocialGraph,
     set: &RunSettings<'_>,
-) -> Result<(Summary, Ensemble, SocialGraph, [f64; 3])> {
+) -> Result<(Simulation, SocialGraph)> {
     let t0 = Instant::now();
     let first = first_batch_trials(s.trials);
     let seeding = resolve_seeding(s, &g)?;
     let pilot = {
         let content = CompiledContent::new(&s.content, s.model, &g);
         let compiled = Compiled::new(&content, &seeding, s.seed, s.horizon);
-        let pilot = run_batch(&compiled, set, 0, first, s.trials)?;
+        let pilot = run_batch(scenario_digest(s), &compiled, set, 0, first, s.trials)?;
         let per_trial = pilot.edges_examined as f64 / first.max(1) as f64;
         if !locality_order_pays(per_trial, s.trials - first, g.arc_count()) {
             // The rest on the same graph and compiled content.
-            let (summary, ens, t1, summarize_s) = run_rest_and_summarize(s, &compiled, set, pilot)?;
+            let sim = run_rest_and_summarize(s, &compiled, set, pilot, t0)?;
             drop(content);
-            return Ok((summary, ens, g, [0.0, (t1 - t0).as_secs_f64(), summarize_s]));
+            return Ok((sim, g));
         }
         pilot
     };
@@ -279,10 +334,23 @@ pub fn simulate_ordering_if_it_pays(
     let order_s = t_order.elapsed().as_secs_f64();
     let content = CompiledContent::new(&s.content, s.model, &g);
     let compiled = Compiled::new(&content, &seeding, s.seed, s.horizon);
-    let (summary, ens, t1, summarize_s) = run_rest_and_summarize(s, &compiled, set, pilot)?;
+    let mut sim = run_rest_and_summarize(s, &compiled, set, pilot, t0)?;
     drop(content);
-    let simulate_s = (t1 - t0).as_secs_f64() - order_s;
-    Ok((summary, ens, g, [order_s, simulate_s, summarize_s]))
+    sim.timings.order_s = order_s;
+    sim.timings.simulate_s -= order_s;
+    Ok((sim, g))
+}
+
+/// A digest of everything in the scenario that decides its trials'
+/// outcomes — not its trial count or precision target (a run's trials
+/// split into ranges share it) and not the file it was read from. Saved
+/// ensembles of different digests are never joined.
+pub fn scenario_digest(s: &Scenario) -> u64 {
+    let mut canonical = s.clone();
+    canonical.file = String::new();
+    canonical.trials = 0;
+    canonical.precision = None;
+    crate::engine::ensemble::fnv1a64(format!("{canonical:?}").as_bytes())
 }
 
 /// Half-width of the 95% interval of mean reach over the trials so far,
@@ -316,8 +384,14 @@ pub fn execute(scenario: &Scenario, out_dir: &Path, set: &RunSettings<'_>) -> Re
     let t0 = Instant::now();
     let g = s.build_graph_in_input_order_with(set.graph_progress)?;
     let graph_s = t0.elapsed().as_secs_f64();
-    let (summary, ensemble, g, [order_s, simulate_s, summarize_s]) =
-        simulate_ordering_if_it_pays(&s, g, set)?;
+    let (sim, g) = simulate_ordering_if_it_pays(&s, g, set)?;
+    let Simulation {
+        summary,
+        ensemble,
+        context,
+        mut timings,
+    } = sim;
+    timings.graph_s = graph_s;
     let t2 = Instant::now();
     export::prepare_dir(out_dir)?;
     let mut files = Vec::new();
@@ -357,13 +431,13 @@ pub fn execute(scenario: &Scenario, out_dir: &Path, set: &RunSettings<'_>) -> Re
             "segments.png" => plot::breakdown(
                 &summary,
                 plot::Breakdown::Segments,
-                &g.vocabulary().segments,
+                &context.segment_names(),
                 &tmp,
             ),
             _ => plot::breakdown(
                 &summary,
                 plot::Breakdown::Roles,
-                &g.vocabulary().roles,
+                &context.role_names(),
                 &tmp,
             ),
         }?;
@@ -372,7 +446,10 @@ pub fn execute(scenario: &Scenario, out_dir: &Path, set: &RunSettings<'_>) -> Re
     };
     let trials_path = out_dir.join("trials.csv");
     let (csv, pngs) = rayon::join(
-        || export::write_trials_csv(&trials_path, &ensemble, s.economics.as_ref()),
+        || {
+            let table = MetricTable::campaign(&context, &ensemble);
+            export::write_trials_csv(&trials_path, &table, ensemble.len())
+        },
         || {
             use rayon::prelude::*;
             charts
@@ -390,23 +467,21 @@ pub fn execute(scenario: &Scenario, out_dir: &Path, set: &RunSettings<'_>) -> Re
             .map(|n| n.get())
             .unwrap_or(1),
     };
-    let timings = Timings {
-        graph_s,
-        order_s,
-        simulate_s,
-        summarize_s,
-        output_s: t2.elapsed().as_secs_f64(),
+    timings.output_s = t2.elapsed().as_secs_f64();
+    let run_json = RunJson {
+        viralsim_version: env!("CARGO_PKG_VERSION"),
+        threads,
+        timings_s: timings,
+        trials_per_s: ensemble.len() as f64 / timings.simulate_s.max(1e-9),
+        edges_examined: ensemble.edges_examined,
+        storage_order: if g.is_locality_ordered() {
+            "locality"
+        } else {
+            "input"
+        },
+        graph_bytes: g.heap_bytes(),
     };
-    let run_json = serde_json::json!({
-        "viralsim_version": env!("CARGO_PKG_VERSION"),
-        "threads": threads,
-        "timings_s": timings,
-        "trials_per_s": ensemble.len() as f64 / simulate_s.max(1e-9),
-        "edges_examined": ensemble.edges_examined,
-        "storage_order": if g.is_locality_ordered() { "locality" } else { "input" },
-        "graph_bytes": g.heap_bytes(),
-    });
-    let mut rj = serde_json::to_vec_pretty(&run_json).expect("json");
+    let mut rj = serde_json::to_vec_pretty(&run_json).expect("run.json serialises");
     rj.push(b'\n');
     let p = out_dir.join("run.json");
     export::write_atomic(&p, &rj)?;

@@ -465,7 +465,11 @@ fn trials_csv_has_revenue_cost_and_profit_per_campaign() {
     let dir = tempfile::tempdir().unwrap();
     let (s, sum, ens) = star_with_two_random_seeds(dir.path());
     let path = dir.path().join("trials.csv");
-    viralsim::export::write_trials_csv(&path, &ens, s.economics.as_ref()).unwrap();
+    let g = s.build_graph().unwrap();
+    let seeding = viralsim::run::resolve_seeding(&s, &g).unwrap();
+    let ctx = viralsim::metrics::SummaryContext::new(&s, &g, &seeding);
+    let table = viralsim::metrics::MetricTable::campaign(&ctx, &ens);
+    viralsim::export::write_trials_csv(&path, &table, ens.len()).unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
     let mut lines = text.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
@@ -497,9 +501,10 @@ fn trials_csv_has_revenue_cost_and_profit_per_campaign() {
     assert_eq!(with_blogger + without, 400);
     assert!((cost_sum / 400.0 - sum.metrics["cost"].mean).abs() < 1e-9);
     // Without [economics] the columns are not there.
-    let mut plain = s.clone();
+    let mut plain = ctx.clone();
     plain.economics = None;
-    viralsim::export::write_trials_csv(&path, &ens, plain.economics.as_ref()).unwrap();
+    let table = viralsim::metrics::MetricTable::campaign(&plain, &ens);
+    viralsim::export::write_trials_csv(&path, &table, ens.len()).unwrap();
     let header = std::fs::read_to_string(&path).unwrap();
     assert!(!header.lines().next().unwrap().contains("revenue"));
 }

@@ -546,6 +546,7 @@ fn ensemble_matches_trial_by_trial_runs_for_any_thread_count() {
             trials: 300,
             threads: 1,
             progress: None,
+            digest: 0,
         },
     )
     .unwrap();
@@ -555,6 +556,7 @@ fn ensemble_matches_trial_by_trial_runs_for_any_thread_count() {
             trials: 300,
             threads: 2,
             progress: None,
+            digest: 0,
         },
     )
     .unwrap();

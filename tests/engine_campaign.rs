@@ -52,6 +52,7 @@ fn run(s: &Scenario, g: &SocialGraph, threads: usize) -> Ensemble {
             trials: s.trials,
             threads,
             progress: None,
+            digest: 0,
         },
     )
     .expect("runs")
@@ -498,8 +499,11 @@ fn run_orders_the_graph_only_when_it_pays_and_changes_no_result() {
         let g = s.build_graph_in_input_order_with(None).unwrap();
         assert!(!g.is_locality_ordered());
         let set = RunSettings::default();
-        let (want, want_ens, _) = simulate_timed(&s, &g, &set).unwrap();
-        let (got, got_ens, h, _) = simulate_ordering_if_it_pays(&s, g, &set).unwrap();
+        let want = simulate_timed(&s, &g, &set).unwrap();
+        let (got, h) = simulate_ordering_if_it_pays(&s, g, &set).unwrap();
+        assert_eq!(got.context, want.context, "{trials} trials");
+        let (want, want_ens, got, got_ens) =
+            (want.summary, want.ensemble, got.summary, got.ensemble);
         assert_eq!(h.is_locality_ordered(), ordered, "{trials} trials");
         assert_eq!(got_ens, want_ens, "{trials} trials");
         assert_eq!(summary_json(&got), summary_json(&want), "{trials} trials");

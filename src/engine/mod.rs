@@ -8,10 +8,12 @@
 //! Module map: [`content`] and [`seeding`] compile a scenario's parts,
 //! [`state`] holds what a trial leaves behind and the per-thread workspace,
 //! [`sampling`] the draws the kernels share, [`tree`] the cascade tree's
-//! structural virality.
+//! structural virality, [`ensemble`] the trials of a run and their saved
+//! form.
 
 pub mod cascade;
 pub mod content;
+pub mod ensemble;
 pub mod montecarlo;
 mod plain;
 pub mod sampling;
@@ -24,7 +26,8 @@ use crate::graph::SocialGraph;
 use crate::scenario::{Model, Scenario};
 
 pub use content::CompiledContent;
-pub use montecarlo::{Ensemble, RunOptions, run_ensemble};
+pub use ensemble::Ensemble;
+pub use montecarlo::{RunOptions, run_ensemble};
 pub use seeding::{ResolvedPlan, ResolvedSeeding};
 pub use state::{TrialOutcome, Workspace};
 

@@ -6,8 +6,9 @@
 //! identical for every thread count.
 
 use super::Compiled;
+use super::ensemble::Ensemble;
 use super::run_trial;
-use super::state::{TrialOutcome, Workspace};
+use super::state::Workspace;
 use crate::error::{Error, Result};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -22,6 +23,8 @@ pub struct RunOptions<'a> {
     pub threads: usize,
     /// Called from worker threads with the number of trials finished so far.
     pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
+    /// Digest of the scenario, carried by the ensemble ([`Ensemble::digest`]).
+    pub digest: u64,
 }
 
 impl std::fmt::Debug for RunOptions<'_> {
@@ -30,75 +33,6 @@ impl std::fmt::Debug for RunOptions<'_> {
             .field("trials", &self.trials)
             .field("threads", &self.threads)
             .finish()
-    }
-}
-
-/// All trials' outcomes, in trial order.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Ensemble {
-    /// Scalar outcome per trial.
-    pub outcomes: Vec<TrialOutcome>,
-    /// Per-step (new reached, new engaged, new shared), all trials concatenated.
-    pub steps: Vec<[u32; 3]>,
-    /// Start of each trial's steps in `steps` (length trials + 1).
-    pub step_offsets: Vec<u64>,
-    /// Reached and engaged per segment per trial (trials × segments × 2); empty with one segment.
-    pub per_segment: Vec<u32>,
-    /// Number of segments in `per_segment`.
-    pub segments: usize,
-    /// Reached, engaged and seeds per role per trial (trials × roles × 3); empty with one role.
-    pub per_role: Vec<u32>,
-    /// Number of roles in `per_role`.
-    pub roles: usize,
-    /// Sum over trials of the out-degree of everyone who shared (edges examined).
-    pub edges_examined: u64,
-}
-
-impl Ensemble {
-    /// An ensemble of no trials, tracking `segments` segments and `roles`
-    /// roles per trial (0: not tracked).
-    pub fn new(segments: usize, roles: usize) -> Self {
-        Ensemble {
-            segments,
-            roles,
-            step_offsets: vec![0],
-            ..Default::default()
-        }
-    }
-
-    /// Number of trials.
-    pub fn len(&self) -> usize {
-        self.outcomes.len()
-    }
-
-    /// True when no trials ran.
-    pub fn is_empty(&self) -> bool {
-        self.outcomes.is_empty()
-    }
-
-    /// Per-step counts of trial `i`.
-    pub fn trial_steps(&self, i: usize) -> &[[u32; 3]] {
-        &self.steps[self.step_offsets[i] as usize..self.step_offsets[i + 1] as usize]
-    }
-
-    /// Appends a later run of trials (as from [`run_range`]) to this one;
-    /// an ensemble of no trials takes the other's segment and role counts.
-    pub fn append(&mut self, mut other: Ensemble) {
-        if self.is_empty() {
-            self.segments = other.segments;
-            self.roles = other.roles;
-        }
-        let base = self.steps.len() as u64;
-        if self.step_offsets.is_empty() {
-            self.step_offsets.push(0);
-        }
-        self.step_offsets
-            .extend(other.step_offsets.iter().skip(1).map(|o| o + base));
-        self.outcomes.append(&mut other.outcomes);
-        self.steps.append(&mut other.steps);
-        self.per_segment.append(&mut other.per_segment);
-        self.per_role.append(&mut other.per_role);
-        self.edges_examined += other.edges_examined;
     }
 }
 
@@ -144,7 +78,7 @@ pub fn run_range(c: &Compiled<'_>, first: u64, opts: &RunOptions<'_>) -> Result<
     let join = Mutex::new(Join {
         next: 0,
         waiting: BTreeMap::new(),
-        all: Ensemble::new(nseg, nrole),
+        all: Ensemble::starting_at(first, opts.digest, nseg, nrole),
     });
     let claim = AtomicU64::new(0);
     let done = AtomicU64::new(0);
@@ -159,7 +93,7 @@ pub fn run_range(c: &Compiled<'_>, first: u64, opts: &RunOptions<'_>) -> Result<
                     }
                     let lo = first + b * block;
                     let hi = (lo + block).min(first + trials);
-                    let mut part = Ensemble::new(nseg, nrole);
+                    let mut part = Ensemble::starting_at(lo, opts.digest, nseg, nrole);
                     part.outcomes.reserve((hi - lo) as usize);
                     for t in lo..hi {
                         let out = run_trial(c, &mut ws, t);
@@ -175,7 +109,7 @@ pub fn run_range(c: &Compiled<'_>, first: u64, opts: &RunOptions<'_>) -> Result<
                         let j = &mut *guard;
                         j.waiting.insert(b, part);
                         while let Some(p) = j.waiting.remove(&j.next) {
-                            j.all.append(p);
+                            j.all.append(p).expect("blocks join in trial order");
                             j.next += 1;
                         }
                     }
