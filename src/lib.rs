@@ -24,6 +24,7 @@ pub mod export;
 pub mod graph;
 pub mod metrics;
 pub mod plot;
+pub mod progress;
 pub mod rng;
 pub mod run;
 pub mod scenario;

@@ -7,6 +7,7 @@ use crate::export;
 use crate::graph::SocialGraph;
 use crate::metrics::{MetricTable, Summary, SummaryContext, summarize};
 use crate::plot;
+use crate::progress::Progress;
 use crate::scenario::{MAX_TRIALS, Scenario};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -22,10 +23,9 @@ pub struct RunSettings<'a> {
     pub threads: Option<usize>,
     /// Skip the PNG charts.
     pub no_charts: bool,
-    /// Progress callback: (trials done, trials total).
-    pub progress: Option<&'a (dyn Fn(u64, u64) + Sync)>,
-    /// Graph-building progress: (phase, done, total).
-    pub graph_progress: Option<crate::graph::build::Progress<'a>>,
+    /// Progress of every phase: graph building, ordering and trials
+    /// ([`crate::progress::SIMULATE`]).
+    pub progress: Option<Progress<'a>>,
 }
 
 impl std::fmt::Debug for RunSettings<'_> {
@@ -212,10 +212,11 @@ fn run_batch(
     trials: u64,
     total: u64,
 ) -> Result<Ensemble> {
+    // Trial counts as the run's, not the batch's.
     let cb = set
         .progress
-        .map(|p| move |done: u64| p(first + done, total));
-    let cb_ref: Option<&(dyn Fn(u64) + Sync)> = cb.as_ref().map(|f| f as &(dyn Fn(u64) + Sync));
+        .map(|p| move |phase: &str, done: u64, _: u64| p(phase, first + done, total));
+    let cb_ref: Option<Progress<'_>> = cb.as_ref().map(|f| f as Progress<'_>);
     run_range(
         compiled,
         first,
@@ -277,10 +278,9 @@ pub fn first_batch_trials(trials: u64) -> u64 {
     (trials / 16).clamp(1, 256).min(trials)
 }
 
-/// What storing people in locality order costs per arc (measured 60 ns on
-/// the 508,837-arc peer graph, 95 ns at 1 million people, 180–240 ns at 10
-/// million) and what it saves per examined edge afterwards (about 13% of
-/// the plain kernel's 3.5 ns on the peer graph), in nanoseconds.
+/// What storing people in locality order costs per arc and what it saves
+/// per examined edge afterwards, in nanoseconds (the measurements behind
+/// these are in benches/README.md).
 const ORDER_NS_PER_ARC: f64 = 150.0;
 const ORDER_SAVES_NS_PER_EDGE: f64 = 0.45;
 
@@ -323,14 +323,12 @@ pub fn simulate_ordering_if_it_pays(
         pilot
     };
     let t_order = Instant::now();
-    let ticker = crate::graph::build::Ticker::new(set.graph_progress, "order", 1);
     // The same people in the new storage order: pools keep their order, so
     // every draw is unchanged.
     let own = seeding.map_people(|u| g.own_id(u));
     drop(seeding);
-    let g = g.into_locality_order();
+    let g = g.into_locality_order_with(set.progress);
     let seeding = own.map_people(|u| g.internal_id(u));
-    ticker.finish();
     let order_s = t_order.elapsed().as_secs_f64();
     let content = CompiledContent::new(&s.content, s.model, &g);
     let compiled = Compiled::new(&content, &seeding, s.seed, s.horizon);
@@ -382,7 +380,7 @@ pub fn execute(scenario: &Scenario, out_dir: &Path, set: &RunSettings<'_>) -> Re
     let mut s = scenario.clone();
     apply_overrides(&mut s, set)?;
     let t0 = Instant::now();
-    let g = s.build_graph_in_input_order_with(set.graph_progress)?;
+    let g = s.build_graph_in_input_order_with(set.progress)?;
     let graph_s = t0.elapsed().as_secs_f64();
     let (sim, g) = simulate_ordering_if_it_pays(&s, g, set)?;
     let Simulation {

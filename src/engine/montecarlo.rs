@@ -10,6 +10,7 @@ use super::ensemble::Ensemble;
 use super::run_trial;
 use super::state::Workspace;
 use crate::error::{Error, Result};
+use crate::progress::{Progress, SIMULATE};
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,8 +22,8 @@ pub struct RunOptions<'a> {
     pub trials: u64,
     /// Worker threads (0: all cores).
     pub threads: usize,
-    /// Called from worker threads with the number of trials finished so far.
-    pub progress: Option<&'a (dyn Fn(u64) + Sync)>,
+    /// Told `(SIMULATE, trials finished so far, trials)` from worker threads.
+    pub progress: Option<Progress<'a>>,
     /// Digest of the scenario, carried by the ensemble ([`Ensemble::digest`]).
     pub digest: u64,
 }
@@ -114,7 +115,11 @@ pub fn run_range(c: &Compiled<'_>, first: u64, opts: &RunOptions<'_>) -> Result<
                         }
                     }
                     if let Some(cb) = opts.progress {
-                        cb(done.fetch_add(hi - lo, Ordering::Relaxed) + (hi - lo));
+                        cb(
+                            SIMULATE,
+                            done.fetch_add(hi - lo, Ordering::Relaxed) + (hi - lo),
+                            trials,
+                        );
                     }
                 }
             });

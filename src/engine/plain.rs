@@ -21,9 +21,8 @@ use rand::Rng;
 
 /// How many sharers ahead the per-person record is prefetched.
 const RECORD_AHEAD: usize = 8;
-/// How many sharers ahead the first arcs and acceptances are prefetched.
-/// (Without prefetching a cascade runs 30–45% slower on the peer graph;
-/// these distances measured a few percent better than 4 and 1.)
+/// How many sharers ahead the first arcs and acceptances are prefetched
+/// (chosen by measurement; see benches/README.md).
 const ARCS_AHEAD: usize = 3;
 
 /// Runs trial `trial` of a plain scenario (see the module docs); the

@@ -7,51 +7,8 @@ use super::audience::{Audience, KindPicker};
 use super::generators::Topology;
 use super::{SocialGraph, Vocabulary};
 use crate::error::{Error, Result};
+use crate::progress::{Progress, Ticker};
 use crate::rng::{Stream, stream_rng};
-
-/// A progress callback: `(phase, done, total)`. Phases are short names such
-/// as `"kinds"`, `"trust"`, `"sort"`; `done == total` ends a phase. The
-/// library never prints; the CLI shows these on stderr.
-pub type Progress<'a> = &'a (dyn Fn(&str, u64, u64) + Sync);
-
-/// Calls `progress` every `1 << 22` steps and at the end.
-#[derive(Clone, Copy)]
-pub struct Ticker<'a> {
-    progress: Option<Progress<'a>>,
-    phase: &'a str,
-    total: u64,
-}
-
-impl<'a> Ticker<'a> {
-    /// A ticker for one phase; reports `(phase, 0, total)` at once.
-    pub fn new(progress: Option<Progress<'a>>, phase: &'a str, total: u64) -> Self {
-        if let Some(p) = progress {
-            p(phase, 0, total);
-        }
-        Ticker {
-            progress,
-            phase,
-            total,
-        }
-    }
-
-    /// Reports `done` if it is a multiple of 2^22.
-    #[inline]
-    pub fn tick(&self, done: u64) {
-        if done & ((1 << 22) - 1) == 0 {
-            if let Some(p) = self.progress {
-                p(self.phase, done, self.total);
-            }
-        }
-    }
-
-    /// Ends the phase.
-    pub fn finish(&self) {
-        if let Some(p) = self.progress {
-            p(self.phase, self.total, self.total);
-        }
-    }
-}
 
 /// Builds the graph: a kind per tie (stream `tie_kind`), trust per arc from
 /// its kind's distribution (stream `trust`, in tie order: `u → v` then

@@ -2,8 +2,8 @@
 //! together in memory. Only the storage order changes; everything a user
 //! sees speaks in the people's own ids and is the same byte for byte.
 
-use super::build::{Progress, Ticker};
 use super::{IdMap, SocialGraph};
+use crate::progress::{Progress, Ticker};
 
 impl SocialGraph {
     /// The same graph with people stored in an order that keeps what a

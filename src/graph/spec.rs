@@ -4,11 +4,12 @@
 
 use super::SocialGraph;
 use super::audience::{Audience, Followers, assign_roles, assign_segments};
-use super::build::{Progress, Ticker, assemble, from_edge_list};
+use super::build::{assemble, from_edge_list};
 use super::generators::{self, BlockDensity, Topology};
 use super::io::{self, IdMode};
 use super::trust::TrustDist;
 use crate::error::{Error, Result};
+use crate::progress::{Progress, Ticker};
 use crate::rng::{Stream, stream_rng};
 use std::path::{Path, PathBuf};
 

@@ -10,11 +10,11 @@ use crate::graph::audience::{
     Audience, DEFAULT_KIND, FOLLOWER_KIND, Followers, PUBLIC_ROLE, Role, RoleAmount, Segment,
     TieKind,
 };
-use crate::graph::build::Progress;
 use crate::graph::generators::BlockDensity;
 use crate::graph::io::IdMode;
 use crate::graph::trust::TrustDist;
 use crate::graph::{self, DegreeSource, GraphSpec, SocialGraph};
+use crate::progress::Progress;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;

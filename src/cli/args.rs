@@ -1,0 +1,98 @@
+//! The command line: subcommands and flags (clap).
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// viralsim: word-of-mouth virality simulator.
+#[derive(Debug, Parser)]
+#[command(name = "viralsim", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a scenario (the built-in default when no file is given) and write
+    /// summary.json, CSVs and PNG charts.
+    Run {
+        /// Scenario file (TOML). Omit to run the built-in default scenario.
+        scenario: Option<PathBuf>,
+        /// Output folder (default: output/NAME/, NAME being the scenario's name).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Number of trials (overrides the scenario).
+        #[arg(long)]
+        trials: Option<u64>,
+        /// Master seed (overrides the scenario).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Worker threads (default: all cores). Results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Do not render PNG charts.
+        #[arg(long)]
+        no_charts: bool,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Check a scenario file (and its edge list) without running it.
+    Validate {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+    },
+    /// Generate a scenario's social graph to files, or describe a graph.
+    Graph {
+        /// What to do with the graph.
+        #[command(subcommand)]
+        action: GraphCommand,
+    },
+}
+
+/// `viralsim graph` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum GraphCommand {
+    /// Build a scenario's graph and write DIR/edges.txt (u v trust kind),
+    /// DIR/nodes.csv (id,segment,role) and DIR/degree_distribution.png.
+    Generate {
+        /// Scenario file (TOML).
+        scenario: PathBuf,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Do not render the degree chart.
+        #[arg(long)]
+        no_chart: bool,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Statistics of a scenario's graph (a .toml file) or of an edge list:
+    /// degrees, power-law fit, clustering, components, segments, roles,
+    /// homophily, trust per tie kind.
+    Stats {
+        /// Scenario file (.toml) or edge list.
+        input: PathBuf,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+        /// Also draw the degree distribution (log–log PNG) to this file.
+        #[arg(long)]
+        chart: Option<PathBuf>,
+        /// Edge list only: node attribute file (id,segment,role).
+        #[arg(long)]
+        nodes: Option<PathBuf>,
+        /// Edge list only: each line is one arc (default: both arcs).
+        #[arg(long)]
+        directed: bool,
+        /// Edge list only: ids are labels even when they look like integers.
+        #[arg(long)]
+        labels: bool,
+        /// People sampled for the clustering estimate (exact below this size).
+        #[arg(long, default_value_t = crate::graph::stats::CLUSTERING_SAMPLE)]
+        clustering_sample: usize,
+    },
+}

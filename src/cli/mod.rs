@@ -1,0 +1,211 @@
+//! Command-line interface: the only module that prints or picks exit codes
+//! (0 success, 2 bad input — scenario, edge list, flags — 1 anything else).
+//! [`args`] defines the command line, [`progress`] shows progress on
+//! stderr, [`report`] prints results; this module dispatches to the library.
+
+pub mod args;
+pub mod progress;
+pub mod report;
+
+pub use args::{Cli, Command, GraphCommand};
+
+use crate::error::Error;
+use crate::run::{RunSettings, execute};
+use crate::scenario::Scenario;
+use clap::Parser;
+use progress::Display;
+use report::{print_graph_stats, print_summary};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+/// Runs the CLI with the process arguments; returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    match dispatch(cli) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            if e.is_input_error() { 2 } else { 1 }
+        }
+    }
+}
+
+fn load(path: Option<&Path>) -> Result<Scenario, Error> {
+    match path {
+        Some(p) => Scenario::from_file(p),
+        None => Ok(Scenario::builtin_default()),
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<(), Error> {
+    match cli.command {
+        Command::Validate { scenario } => {
+            let s = Scenario::from_file(&scenario)?;
+            // The storage order changes nothing a check looks at.
+            let g = s.build_graph_in_input_order_with(None)?;
+            crate::run::resolve_seeding(&s, &g)?;
+            let trials = match &s.precision {
+                Some(p) => format!(
+                    "trials = auto (±{}% of mean reach, at most {})",
+                    100.0 * p.target,
+                    p.max_trials
+                ),
+                None => format!("{} trials", s.trials),
+            };
+            println!(
+                "{}: ok — scenario '{}', {} people, {} arcs, {trials}",
+                scenario.display(),
+                s.name,
+                g.node_count(),
+                g.arc_count(),
+            );
+            Ok(())
+        }
+        Command::Graph { action } => graph_command(action),
+        Command::Run {
+            scenario,
+            out,
+            trials,
+            seed,
+            threads,
+            no_charts,
+            quiet,
+        } => {
+            let s = load(scenario.as_deref())?;
+            let out_dir = out.unwrap_or_else(|| PathBuf::from("output").join(&s.name));
+            // Phases and a trial bar on a terminal (big graphs take a while).
+            let display = Display::new(!quiet && std::io::stderr().is_terminal());
+            let progress = |phase: &str, done: u64, total: u64| display.report(phase, done, total);
+            let settings = RunSettings {
+                trials,
+                seed,
+                threads,
+                no_charts,
+                progress: Some(&progress),
+            };
+            let report = execute(&s, &out_dir, &settings);
+            display.finish();
+            let report = report?;
+            if !quiet {
+                print_summary(&report);
+            }
+            Ok(())
+        }
+    }
+}
+
+/// `viralsim graph …`: progress and phase timings go to stderr, results to
+/// stdout and files.
+fn graph_command(action: GraphCommand) -> Result<(), Error> {
+    use crate::graph::{build, io, stats};
+    let quiet = matches!(action, GraphCommand::Generate { quiet: true, .. });
+    let display = Display::new(!quiet);
+    let progress = |phase: &str, done: u64, total: u64| display.report(phase, done, total);
+    let timed = |phase: &str, f: &mut dyn FnMut() -> Result<(), Error>| {
+        progress(phase, 0, 1);
+        let r = f();
+        progress(phase, 1, 1);
+        r
+    };
+    match action {
+        GraphCommand::Generate {
+            scenario,
+            out,
+            no_chart,
+            quiet,
+        } => {
+            let s = Scenario::from_file(&scenario)?;
+            // Written in own ids: the storage order would change nothing.
+            let g = s.build_graph_in_input_order_with(Some(&progress))?;
+            // A scenario whose plan does not fit its graph is refused here too.
+            crate::run::resolve_seeding(&s, &g)?;
+            std::fs::create_dir_all(&out).map_err(|e| Error::write(&out, e))?;
+            let edges = out.join("edges.txt");
+            let nodes = out.join("nodes.csv");
+            timed("write", &mut || {
+                io::write_edge_list(&g, &edges)?;
+                io::write_node_attributes(&g, &nodes)
+            })?;
+            if !no_chart {
+                let chart = out.join("degree_distribution.png");
+                timed("chart", &mut || {
+                    let (oh, ih) = stats::degree_histograms(&g);
+                    let fit = crate::graph::powerlaw::fit(&oh, None);
+                    crate::plot::degree_distribution(&s.name, &oh, &ih, fit.as_ref(), &chart)
+                })?;
+            }
+            if !quiet {
+                println!(
+                    "viralsim graph: '{}' — {} people, {} arcs ({:.1} bytes per arc) → {}/",
+                    s.name,
+                    g.node_count(),
+                    g.arc_count(),
+                    g.heap_bytes() as f64 / g.arc_count().max(1) as f64,
+                    out.display()
+                );
+            }
+            Ok(())
+        }
+        GraphCommand::Stats {
+            input,
+            json,
+            chart,
+            nodes,
+            directed,
+            labels,
+            clustering_sample,
+        } => {
+            let is_scenario = input.extension().is_some_and(|e| e == "toml");
+            let (name, g) = if is_scenario {
+                let s = Scenario::from_file(&input)?;
+                let g = s.build_graph_with(Some(&progress))?;
+                crate::run::resolve_seeding(&s, &g)?;
+                (s.name.clone(), g)
+            } else {
+                progress("read", 0, 1);
+                let mut opts = io::EdgeListOptions::new(directed);
+                if labels {
+                    opts.ids = io::IdMode::Label;
+                }
+                let el = io::read_edge_list_with(&input, &opts)?;
+                let rows = match &nodes {
+                    Some(p) => Some(io::read_node_attributes(p)?),
+                    None => None,
+                };
+                let file = nodes.as_ref().map(|p| p.display().to_string());
+                let g = build::from_edge_list(
+                    el,
+                    rows.as_deref().zip(file.as_deref()),
+                    None,
+                    Default::default(),
+                    0,
+                )?;
+                progress("read", 1, 1);
+                let name = input
+                    .file_stem()
+                    .map_or("graph".into(), |s| s.to_string_lossy().into_owned());
+                (name, g)
+            };
+            progress("stats", 0, 1);
+            let (st, oh, ih) = stats::compute(&g, clustering_sample.max(2));
+            progress("stats", 1, 1);
+            if let Some(p) = &chart {
+                crate::plot::degree_distribution(&name, &oh, &ih, st.power_law.as_ref(), p)?;
+            }
+            if json {
+                let mut text = serde_json::to_string_pretty(&st).expect("stats serialise");
+                text.push('\n');
+                print!("{text}");
+            } else {
+                print_graph_stats(&name, &st);
+            }
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! Text reports on stdout: a run's summary and a graph's statistics.
+
+/// Prints a run's headline numbers, a line each.
+pub fn print_summary(r: &crate::run::RunReport) {
+    use crate::metrics::Show;
+    let s = &r.summary;
+    println!(
+        "viralsim: '{}' — {} trials on {} people / {} arcs, seed {} ({:.2} s simulating, {} threads)",
+        s.run.name,
+        s.run.trials,
+        s.run.nodes,
+        s.run.arcs,
+        s.run.seed,
+        r.timings.simulate_s,
+        r.threads
+    );
+    println!(
+        "  {:<14} {:>12}   {:>25}   {:>10} {:>10}",
+        "per campaign", "mean", "95% CI of mean", "p5", "p95"
+    );
+    let shown = |show: Show| s.table.iter().filter(move |m| m.show == show);
+    for m in shown(Show::Funnel) {
+        let st = &s.metrics[&m.name];
+        println!(
+            "  {:<14} {:>12.2}   [{:>10.2}, {:>10.2}]   {:>10.1} {:>10.1}",
+            m.label, st.mean, st.ci95[0], st.ci95[1], st.p5, st.p95
+        );
+    }
+    println!(
+        "  P(reach ≥ {}) = {:.3} [{:.3}, {:.3}]",
+        s.viral_threshold, s.going_viral.estimate, s.going_viral.ci95[0], s.going_viral.ci95[1]
+    );
+    for m in shown(Show::Rate) {
+        let st = &s.metrics[&m.name];
+        println!(
+            "  {:<14} {:>11.3}%   [{:>9.3}%, {:>9.3}%]   (per campaign: {})",
+            m.label,
+            100.0 * st.mean,
+            100.0 * st.ci95[0],
+            100.0 * st.ci95[1],
+            m.unit
+        );
+    }
+    if let Some(e) = &s.economics {
+        use crate::scenario::money_label as money;
+        let c = &e.currency;
+        for m in shown(Show::Money) {
+            let st = &s.metrics[&m.name];
+            println!(
+                "  {:<14} {:>12} {c} [{}, {}]",
+                m.label,
+                money(st.mean),
+                money(st.ci95[0]),
+                money(st.ci95[1])
+            );
+        }
+        let roi = shown(Show::Roi).next().map(|m| &s.metrics[&m.name]);
+        if let (Some(m), Some(p)) = (roi, &e.roi_positive) {
+            println!(
+                "  ROI            {:>11.1}%   [{:.1}%, {:.1}%];  P(ROI > 0) = {:.3} [{:.3}, {:.3}]",
+                100.0 * m.mean,
+                100.0 * m.ci95[0],
+                100.0 * m.ci95[1],
+                p.estimate,
+                p.ci95[0],
+                p.ci95[1]
+            );
+        }
+        let b = &e.bought;
+        let seeds: Vec<String> = b
+            .seeds
+            .iter()
+            .map(|(role, k)| format!("{} {role}", money(*k)))
+            .collect();
+        let mut bought = format!("seeds: {}", seeds.join(", "));
+        if b.paid_impressions > 0.0 {
+            bought += &format!("; {} paid impressions", money(b.paid_impressions));
+        }
+        println!("  bought         {bought} (per campaign)");
+        match e.budget {
+            Some(budget) => println!(
+                "  cost vs budget {} of {} {c} ({:.0}%)",
+                money(b.cost),
+                money(budget),
+                100.0 * b.cost / budget.max(f64::MIN_POSITIVE)
+            ),
+            None => println!(
+                "  cost           {} {c} per campaign (no budget given)",
+                money(b.cost)
+            ),
+        }
+    }
+    if s.precision.mode == "auto" {
+        println!(
+            "  precision      ±{:.2}% of mean reach after {} trials (target ±{:.2}%{})",
+            100.0 * s.precision.reach_relative_half_width,
+            s.precision.trials,
+            100.0 * s.precision.target.unwrap_or(0.0),
+            if s.precision.met == Some(true) {
+                ""
+            } else {
+                ", NOT met: max_trials reached"
+            }
+        );
+    }
+    println!("  results: {}/", r.out_dir.display());
+}
+
+/// Prints a graph's statistics, a line each.
+pub fn print_graph_stats(name: &str, s: &crate::graph::stats::GraphStats) {
+    let pct = |x: u64| 100.0 * x as f64 / s.nodes.max(1) as f64;
+    println!(
+        "graph '{name}': {} people, {} arcs (reciprocity {:.3}, {:.1} bytes per arc)",
+        s.nodes, s.arcs, s.reciprocity, s.bytes_per_arc
+    );
+    for (label, d) in [("out-degree", &s.out_degree), ("in-degree", &s.in_degree)] {
+        println!(
+            "  {label:<11} mean {:.2}, max {}, p50 {}, p90 {}, p99 {}, p99.9 {}, zero {}",
+            d.mean, d.max, d.p50, d.p90, d.p99, d.p999, d.zero
+        );
+    }
+    match &s.power_law {
+        Some(f) => println!(
+            "  power law   α = {:.3} ± {:.3} for out-degree ≥ {} ({} people, KS distance {:.3})",
+            f.exponent, f.stderr, f.k_min, f.tail, f.ks
+        ),
+        None => println!("  power law   not fitted (too few distinct degrees)"),
+    }
+    let c = &s.clustering;
+    if c.exact {
+        println!("  clustering  {:.3e} (all {} people)", c.mean, c.people);
+    } else {
+        println!(
+            "  clustering  {:.3e} ± {:.1e} (standard error; sample of {} people)",
+            c.mean, c.stderr, c.people
+        );
+    }
+    println!(
+        "  components  {} (weak); largest {} people ({:.1}%)",
+        s.components.count,
+        s.components.largest,
+        100.0 * s.components.largest_share
+    );
+    println!(
+        "  homophily   {:.3} of arcs join people of the same segment",
+        s.homophily
+    );
+    let list = |m: &std::collections::BTreeMap<String, u64>| {
+        m.iter()
+            .map(|(k, &v)| format!("{k} {v} ({:.1}%)", pct(v)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    println!("  segments    {}", list(&s.segments));
+    println!("  roles       {}", list(&s.roles));
+    for (k, v) in &s.kinds {
+        match v.mean_trust {
+            Some(t) => println!("  tie kind    {k}: {} arcs, mean trust {t:.3}", v.arcs),
+            None => println!("  tie kind    {k}: no arcs"),
+        }
+    }
+}
