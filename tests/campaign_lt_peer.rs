@@ -16,9 +16,7 @@
 //! passes, unless the environment variable CI is set, in which case it fails
 //! (the policy of `tests/peer_agreement.rs`).
 
-mod common;
-
-use common::peer;
+use crate::common::{self, peer};
 use viralsim::run::{RunSettings, simulate};
 use viralsim::scenario::Scenario;
 

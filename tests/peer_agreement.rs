@@ -14,10 +14,8 @@
 //! passes, unless the environment variable CI is set (CI installs cynetdiff
 //! in `.ci/run`), in which case it fails.
 
+use crate::common::{self, peer};
 use std::time::Instant;
-mod common;
-
-use common::peer;
 use viralsim::run::{RunSettings, simulate};
 use viralsim::scenario::Scenario;
 
