@@ -26,15 +26,18 @@ pub fn write_atomic_with(
     fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
 ) -> Result<()> {
     let tmp = tmp_path(path);
+    crate::interrupt::track(&tmp);
     let written = std::fs::File::create(&tmp).and_then(|mut f| {
         fill(&mut f)?;
         f.sync_all()
     });
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::write(&tmp, e));
-    }
-    std::fs::rename(&tmp, path).map_err(|e| Error::write(path, e))
+    crate::interrupt::finish(&tmp, || {
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(Error::write(&tmp, e));
+        }
+        std::fs::rename(&tmp, path).map_err(|e| Error::write(path, e))
+    })
 }
 
 fn tmp_path(path: &Path) -> PathBuf {
@@ -126,6 +129,7 @@ impl Staged {
                 format!("cannot create a folder beside it ({}): {e}", tmp.display()),
             )
         })?;
+        crate::interrupt::track(&tmp);
         Ok(Staged {
             target,
             tmp,
@@ -149,6 +153,11 @@ impl Staged {
     /// # Errors
     /// [`Error::Write`] when a rename fails (the previous run is put back).
     pub fn commit(mut self) -> Result<()> {
+        let tmp = self.tmp.clone();
+        crate::interrupt::finish(&tmp, || self.rename_into_place())
+    }
+
+    fn rename_into_place(&mut self) -> Result<()> {
         let old = self.tmp.with_extension("old");
         let had_old = self.target.exists();
         if had_old {
@@ -171,7 +180,7 @@ impl Staged {
 impl Drop for Staged {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = std::fs::remove_dir_all(&self.tmp);
+            crate::interrupt::finish(&self.tmp, || std::fs::remove_dir_all(&self.tmp)).ok();
         }
     }
 }

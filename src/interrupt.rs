@@ -30,3 +30,37 @@ pub fn check() -> Result<()> {
         Ok(())
     }
 }
+
+/// Temporary files and folders being written, removed by
+/// [`remove_in_progress`] when the process must stop at once.
+static IN_PROGRESS: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+fn in_progress() -> std::sync::MutexGuard<'static, Vec<std::path::PathBuf>> {
+    IN_PROGRESS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Notes a temporary file or folder being written.
+pub(crate) fn track(path: &std::path::Path) {
+    in_progress().push(path.to_path_buf());
+}
+
+/// Runs `f` (a commit: renames) with no removal by [`remove_in_progress`]
+/// in between, then forgets `path`.
+pub(crate) fn finish<T>(path: &std::path::Path, f: impl FnOnce() -> T) -> T {
+    let mut list = in_progress();
+    let out = f();
+    list.retain(|p| p != path);
+    out
+}
+
+/// Removes every temporary file and folder still being written: what a
+/// process stopping at once (a second after Ctrl-C, say) does last.
+pub fn remove_in_progress() {
+    for p in in_progress().drain(..) {
+        if p.is_dir() {
+            let _ = std::fs::remove_dir_all(&p);
+        } else {
+            let _ = std::fs::remove_file(&p);
+        }
+    }
+}
