@@ -344,7 +344,8 @@ impl<R: std::io::Read> HashReader<R> {
         what: &str,
         mut f: impl FnMut(&[u8]),
     ) -> std::result::Result<(), String> {
-        let mut buf = vec![0u8; READ_RECORDS * 16];
+        // A whole number of per-step rows (12 bytes) and of values (4).
+        let mut buf = vec![0u8; READ_RECORDS * 12];
         let mut left = n
             .checked_mul(4)
             .ok_or_else(|| format!("{what}: {n} values is more than a file can hold"))?;
@@ -557,7 +558,8 @@ mod tests {
 
     #[test]
     fn saved_ensembles_round_trip_exactly_with_their_extra_bytes() {
-        for trials in [0, 1, 17, 300] {
+        // 30,000 trials: many read buffers of each section.
+        for trials in [0, 1, 17, 300, 30_000] {
             let e = random(40, trials, 1);
             let bytes = e.to_bytes(b"context");
             let (back, extra) = Ensemble::from_bytes(&bytes, "p").unwrap();
@@ -569,6 +571,28 @@ mod tests {
                 "same ensemble, same bytes"
             );
         }
+    }
+
+    #[test]
+    fn saved_parts_read_as_streams_append_to_the_whole() {
+        let (a, b) = (random(0, 20_000, 8), random(20_000, 15_000, 9));
+        let mut want = a.clone();
+        want.append(b.clone()).unwrap();
+        let mut got = Ensemble::default();
+        for part in [&a, &b] {
+            let bytes = part.to_bytes(b"m");
+            let head = Ensemble::read_saved(&bytes[..], "p", None).unwrap();
+            assert_eq!(head.trial_range(), part.trial_range());
+            assert_eq!(head.steps, part.steps.len() as u64);
+            Ensemble::read_saved(&bytes[..], "p", Some(&mut got)).unwrap();
+        }
+        assert_eq!(got, want);
+        // Not following on: refused, naming the file.
+        let e = Ensemble::read_saved(&a.to_bytes(b"")[..], "part-9", Some(&mut got)).unwrap_err();
+        assert!(
+            e.to_string().contains("part-9") && e.to_string().contains("cannot follow"),
+            "{e}"
+        );
     }
 
     #[test]
