@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 /// Everything that can go wrong in viralsim.
 ///
-/// Input errors ([`Error::is_input_error`]) map to exit code 2 in the CLI;
-/// the rest (output I/O) to exit code 1.
+/// Input errors ([`Error::is_input_error`]) map to exit code 2 in the CLI,
+/// [`Error::Interrupted`] to 130, the rest (output I/O) to exit code 1.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A scenario file is malformed TOML, has an unknown key, or a value out of range.
@@ -73,6 +73,16 @@ pub enum Error {
         /// What is wrong.
         msg: String,
     },
+    /// The part files given to a merge do not fit together: they miss or
+    /// repeat trials, or come from different scenarios.
+    #[error("merge: {msg}")]
+    Merge {
+        /// What is wrong, naming the part files and trial ranges.
+        msg: String,
+    },
+    /// The run was stopped ([`crate::interrupt::request`], Ctrl-C).
+    #[error("interrupted; nothing was written")]
+    Interrupted,
     /// Results could not be written.
     #[error("cannot write '{}': {msg}", path.display())]
     Write {
@@ -86,7 +96,7 @@ pub enum Error {
 impl Error {
     /// True for errors caused by the user's input (exit code 2).
     pub fn is_input_error(&self) -> bool {
-        !matches!(self, Error::Write { .. })
+        !matches!(self, Error::Write { .. } | Error::Interrupted)
     }
 
     /// Shorthand for a [`Error::Parameter`].

@@ -1,7 +1,7 @@
 //! Writing results: `summary.json` (the contract), per-trial and
-//! time-series CSV. Every file is written to a temporary name and renamed,
-//! and `summary.json` is written last, so a folder with a `summary.json`
-//! always holds a complete run.
+//! time-series CSV, and the output folder they go to ([`Staged`]): written
+//! as a temporary folder beside the target and renamed into place when
+//! complete, so a folder never holds an incomplete run or two runs mixed.
 
 use crate::error::{Error, Result};
 use crate::metrics::{Kind, MetricTable, Summary};
@@ -26,33 +26,163 @@ pub fn write_atomic_with(
     fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
 ) -> Result<()> {
     let tmp = tmp_path(path);
-    let mut f = std::fs::File::create(&tmp).map_err(|e| Error::write(&tmp, e))?;
-    fill(&mut f).map_err(|e| Error::write(&tmp, e))?;
-    drop(f);
-    std::fs::rename(&tmp, path).map_err(|e| Error::write(path, e))
+    crate::interrupt::track(&tmp);
+    let written = std::fs::File::create(&tmp).and_then(|mut f| {
+        fill(&mut f)?;
+        f.sync_all()
+    });
+    crate::interrupt::finish(&tmp, || {
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(Error::write(&tmp, e));
+        }
+        std::fs::rename(&tmp, path).map_err(|e| Error::write(path, e))
+    })
 }
 
 fn tmp_path(path: &Path) -> PathBuf {
-    let mut name = path
-        .file_name()
-        .map(|s| s.to_os_string())
-        .unwrap_or_default();
-    name.push(".partial");
+    let mut name = std::ffi::OsString::from(".");
+    name.push(path.file_name().unwrap_or_default());
+    name.push(format!(".{}.partial", std::process::id()));
     path.with_file_name(name)
 }
 
-/// Prepares an output folder: creates it and removes a previous
-/// `summary.json`, so that an interrupted run never looks complete.
-///
-/// # Errors
-/// [`Error::Write`] when the folder cannot be created.
-pub fn prepare_dir(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
-    let s = dir.join("summary.json");
-    if s.exists() {
-        std::fs::remove_file(&s).map_err(|e| Error::write(&s, e))?;
+/// Files a run writes into its output folder: what an existing folder may
+/// hold for a new run to replace it.
+pub const OUTPUT_FILES: [&str; 9] = [
+    "summary.json",
+    "trials.csv",
+    "timeseries.csv",
+    "run.json",
+    "reach_over_time.png",
+    "cascade_size_ccdf.png",
+    "funnel.png",
+    "segments.png",
+    "roles.png",
+];
+
+/// An output folder being written. The files go into a fresh temporary
+/// folder beside the target, renamed into place by [`Staged::commit`] once
+/// complete; until then a previous run in the target stays untouched, and
+/// a staged folder dropped without commit (an error, an interrupt) is
+/// removed. So an output folder always holds one complete run, or none.
+#[derive(Debug)]
+pub struct Staged {
+    target: PathBuf,
+    tmp: PathBuf,
+    committed: bool,
+}
+
+impl Staged {
+    /// Checks that `target` can be written and replaced, and creates the
+    /// temporary folder beside it: what a run does before simulating.
+    ///
+    /// # Errors
+    /// [`Error::Parameter`] (`--out`) when `target` is a file or a folder
+    /// holding files that viralsim did not write (it would replace them);
+    /// [`Error::Write`] when the folder beside it is not writable.
+    pub fn begin(target: &Path) -> Result<Staged> {
+        let out = |msg: String| Error::param("--out", msg);
+        let target = if target.exists() {
+            let meta = std::fs::metadata(target).map_err(|e| Error::write(target, e))?;
+            if !meta.is_dir() {
+                return Err(out(format!(
+                    "'{}' exists and is not a folder; give a folder for the results",
+                    target.display()
+                )));
+            }
+            let entries = std::fs::read_dir(target).map_err(|e| Error::write(target, e))?;
+            for entry in entries {
+                let entry = entry.map_err(|e| Error::write(target, e))?;
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let ours = OUTPUT_FILES.contains(&name.as_str())
+                    || (name.starts_with('.') && name.ends_with(".partial"))
+                    || name.ends_with(".partial.png");
+                if !ours {
+                    return Err(out(format!(
+                        "'{}' holds '{name}', which viralsim did not write; a run replaces the whole folder, so give an empty or new folder (or one holding only a previous run)",
+                        target.display()
+                    )));
+                }
+            }
+            std::fs::canonicalize(target).map_err(|e| Error::write(target, e))?
+        } else {
+            target.to_path_buf()
+        };
+        let Some(name) = target.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+            return Err(out(format!(
+                "'{}' names no folder; give a folder name",
+                target.display()
+            )));
+        };
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent).map_err(|e| Error::write(&parent, e))?;
+        static STAGED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let k = STAGED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp = parent.join(format!(".{name}.{}-{k}.partial", std::process::id()));
+        std::fs::create_dir(&tmp).map_err(|e| {
+            Error::write(
+                &target,
+                format!("cannot create a folder beside it ({}): {e}", tmp.display()),
+            )
+        })?;
+        crate::interrupt::track(&tmp);
+        Ok(Staged {
+            target,
+            tmp,
+            committed: false,
+        })
     }
-    Ok(())
+
+    /// The temporary folder to write into.
+    pub fn path(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// The final folder.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Puts the written folder in place of the target (a previous run there
+    /// is removed only now).
+    ///
+    /// # Errors
+    /// [`Error::Write`] when a rename fails (the previous run is put back).
+    pub fn commit(mut self) -> Result<()> {
+        let tmp = self.tmp.clone();
+        crate::interrupt::finish(&tmp, || self.rename_into_place())
+    }
+
+    fn rename_into_place(&mut self) -> Result<()> {
+        let old = self.tmp.with_extension("old");
+        let had_old = self.target.exists();
+        if had_old {
+            std::fs::rename(&self.target, &old).map_err(|e| Error::write(&self.target, e))?;
+        }
+        if let Err(e) = std::fs::rename(&self.tmp, &self.target) {
+            if had_old {
+                let _ = std::fs::rename(&old, &self.target);
+            }
+            return Err(Error::write(&self.target, e));
+        }
+        self.committed = true;
+        if had_old {
+            std::fs::remove_dir_all(&old).map_err(|e| Error::write(&old, e))?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.committed {
+            crate::interrupt::finish(&self.tmp, || std::fs::remove_dir_all(&self.tmp)).ok();
+        }
+    }
 }
 
 /// The summary as pretty JSON with a trailing newline. Deterministic: maps

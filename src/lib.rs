@@ -22,11 +22,13 @@ pub mod engine;
 pub mod error;
 pub mod export;
 pub mod graph;
+pub mod interrupt;
 pub mod metrics;
 pub mod plot;
 pub mod progress;
 pub mod rng;
 pub mod run;
 pub mod scenario;
+pub mod shard;
 
 pub use error::{Error, Result};

@@ -83,10 +83,14 @@ pub struct RunJson {
     pub trials_per_s: f64,
     /// Out-degrees of all sharers, summed over trials.
     pub edges_examined: u64,
-    /// `locality` or `input`: how people were stored while simulating.
+    /// `locality` or `input`: how people were stored while simulating
+    /// (`none` for a merge, which has no graph).
     pub storage_order: &'static str,
     /// Heap bytes of the graph.
     pub graph_bytes: usize,
+    /// Part files merged (merges only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged_parts: Option<usize>,
 }
 
 /// What a run produced.
@@ -173,49 +177,51 @@ pub fn simulate_timed(s: &Scenario, g: &SocialGraph, set: &RunSettings<'_>) -> R
     let seeding = resolve_seeding(s, g)?;
     let content = CompiledContent::new(&s.content, s.model, g);
     let compiled = Compiled::new(&content, &seeding, s.seed, s.horizon);
-    run_rest_and_summarize(s, &compiled, set, Ensemble::default(), t0)
+    let trials = run_trials(s, &compiled, set, Ensemble::default(), 0..s.trials, t0)?;
+    Ok(summarize_trials(trials))
 }
 
-/// [`run_trials`] after those in `ens`, then the summary; simulating is
-/// timed from `t0`.
-fn run_rest_and_summarize(
-    s: &Scenario,
-    compiled: &Compiled<'_>,
-    set: &RunSettings<'_>,
-    ens: Ensemble,
-    t0: Instant,
-) -> Result<Simulation> {
-    let ensemble = run_trials(s, compiled, set, ens)?;
+/// Trials simulated, before summarising: the ensemble, its context and
+/// the seconds spent (`simulate_s`, `order_s`).
+#[derive(Debug)]
+pub struct Trials {
+    /// Every trial's outcome.
+    pub ensemble: Ensemble,
+    /// The population, seeds and economics of the scenario on its graph.
+    pub context: SummaryContext,
+    /// Seconds ordering and simulating.
+    pub timings: Timings,
+}
+
+/// Summarises simulated trials, timing it.
+pub fn summarize_trials(t: Trials) -> Simulation {
     let t1 = Instant::now();
-    let context = SummaryContext::new(s, compiled.graph, compiled.seeding);
-    let summary = summarize(&context, &ensemble);
-    let timings = Timings {
-        simulate_s: (t1 - t0).as_secs_f64(),
-        summarize_s: t1.elapsed().as_secs_f64(),
-        ..Timings::default()
-    };
-    Ok(Simulation {
+    let summary = summarize(&t.context, &t.ensemble);
+    let mut timings = t.timings;
+    timings.summarize_s = t1.elapsed().as_secs_f64();
+    Simulation {
         summary,
-        ensemble,
-        context,
+        ensemble: t.ensemble,
+        context: t.context,
         timings,
-    })
+    }
 }
 
-/// Trials `first .. first + trials` of the compiled scenario, the progress
-/// callback told `total`.
+/// Trials `first .. first + trials` of the compiled scenario; progress is
+/// reported within `range`.
 fn run_batch(
     digest: u64,
     compiled: &Compiled<'_>,
     set: &RunSettings<'_>,
     first: u64,
     trials: u64,
-    total: u64,
+    range: &std::ops::Range<u64>,
 ) -> Result<Ensemble> {
-    // Trial counts as the run's, not the batch's.
+    // Trial counts as the run's (or the part's), not the batch's.
+    let (base, total) = (range.start, range.end - range.start);
     let cb = set
         .progress
-        .map(|p| move |phase: &str, done: u64, _: u64| p(phase, first + done, total));
+        .map(|p| move |phase: &str, done: u64, _: u64| p(phase, first - base + done, total));
     let cb_ref: Option<Progress<'_>> = cb.as_ref().map(|f| f as Progress<'_>);
     run_range(
         compiled,
@@ -229,27 +235,35 @@ fn run_batch(
     )
 }
 
-/// Runs the scenario's trials after those already in `ens` (trial numbers
-/// follow on), then, with a precision target, doubles the trials until mean
-/// reach is precise enough or the cap is reached.
+/// Runs the trials of `range` not already in `ens` (which holds the first
+/// of them, or none), then, with a precision target (runs from trial 0
+/// only), doubles the trials until mean reach is precise enough or the cap
+/// is reached. Simulating is timed from `t0`.
 fn run_trials(
     s: &Scenario,
     compiled: &Compiled<'_>,
     set: &RunSettings<'_>,
     mut ens: Ensemble,
-) -> Result<Ensemble> {
-    let done = ens.len() as u64;
-    if done < s.trials {
+    mut range: std::ops::Range<u64>,
+    t0: Instant,
+) -> Result<Trials> {
+    let digest = scenario_digest(s);
+    let next = if ens.is_empty() {
+        range.start
+    } else {
+        ens.trial_range().end
+    };
+    if next < range.end {
         ens.append(run_batch(
-            scenario_digest(s),
+            digest,
             compiled,
             set,
-            done,
-            s.trials - done,
-            s.trials,
+            next,
+            range.end - next,
+            &range,
         )?)?;
     }
-    if let Some(p) = s.precision {
+    if let Some(p) = s.precision.filter(|_| range.start == 0) {
         // Trial i depends only on (seed, i) and the rule only on the
         // results so far, so the trials run are the same on every machine.
         loop {
@@ -258,17 +272,19 @@ fn run_trials(
                 break;
             }
             let more = n.min(p.max_trials - n);
-            ens.append(run_batch(
-                scenario_digest(s),
-                compiled,
-                set,
-                n,
-                more,
-                n + more,
-            )?)?;
+            range = 0..n + more;
+            ens.append(run_batch(digest, compiled, set, n, more, &range)?)?;
         }
     }
-    Ok(ens)
+    let simulate_s = t0.elapsed().as_secs_f64();
+    Ok(Trials {
+        ensemble: ens,
+        context: SummaryContext::new(s, compiled.graph, compiled.seeding),
+        timings: Timings {
+            simulate_s,
+            ..Timings::default()
+        },
+    })
 }
 
 /// Trials in the first batch of a run, which runs on the graph as built and
@@ -306,19 +322,42 @@ pub fn simulate_ordering_if_it_pays(
     g: SocialGraph,
     set: &RunSettings<'_>,
 ) -> Result<(Simulation, SocialGraph)> {
+    let (trials, g) = simulate_range_ordering_if_it_pays(s, g, set, 0..s.trials)?;
+    Ok((summarize_trials(trials), g))
+}
+
+/// As [`simulate_ordering_if_it_pays`] for the trials of `range` (a shard
+/// of a run), without summarising them.
+///
+/// # Errors
+/// As [`simulate`].
+pub fn simulate_range_ordering_if_it_pays(
+    s: &Scenario,
+    g: SocialGraph,
+    set: &RunSettings<'_>,
+    range: std::ops::Range<u64>,
+) -> Result<(Trials, SocialGraph)> {
     let t0 = Instant::now();
-    let first = first_batch_trials(s.trials);
+    let len = range.end - range.start;
+    let first = first_batch_trials(len);
     let seeding = resolve_seeding(s, &g)?;
     let pilot = {
         let content = CompiledContent::new(&s.content, s.model, &g);
         let compiled = Compiled::new(&content, &seeding, s.seed, s.horizon);
-        let pilot = run_batch(scenario_digest(s), &compiled, set, 0, first, s.trials)?;
+        let pilot = run_batch(
+            scenario_digest(s),
+            &compiled,
+            set,
+            range.start,
+            first,
+            &range,
+        )?;
         let per_trial = pilot.edges_examined as f64 / first.max(1) as f64;
-        if !locality_order_pays(per_trial, s.trials - first, g.arc_count()) {
+        if !locality_order_pays(per_trial, len - first, g.arc_count()) {
             // The rest on the same graph and compiled content.
-            let sim = run_rest_and_summarize(s, &compiled, set, pilot, t0)?;
+            let trials = run_trials(s, &compiled, set, pilot, range, t0)?;
             drop(content);
-            return Ok((sim, g));
+            return Ok((trials, g));
         }
         pilot
     };
@@ -332,11 +371,11 @@ pub fn simulate_ordering_if_it_pays(
     let order_s = t_order.elapsed().as_secs_f64();
     let content = CompiledContent::new(&s.content, s.model, &g);
     let compiled = Compiled::new(&content, &seeding, s.seed, s.horizon);
-    let mut sim = run_rest_and_summarize(s, &compiled, set, pilot, t0)?;
+    let mut trials = run_trials(s, &compiled, set, pilot, range, t0)?;
     drop(content);
-    sim.timings.order_s = order_s;
-    sim.timings.simulate_s -= order_s;
-    Ok((sim, g))
+    trials.timings.order_s = order_s;
+    trials.timings.simulate_s -= order_s;
+    Ok((trials, g))
 }
 
 /// A digest of everything in the scenario that decides its trials'
@@ -372,36 +411,97 @@ pub fn reach_relative_half_width(ens: &Ensemble) -> f64 {
 }
 
 /// Runs a scenario end to end and writes `summary.json`, `trials.csv`,
-/// `timeseries.csv`, `run.json` and the charts to `out_dir`.
+/// `timeseries.csv`, `run.json` and the charts to `out_dir` (checked for
+/// writing before simulating; written as a whole, see
+/// [`export::Staged`]).
 ///
 /// # Errors
-/// Input errors (graph files, seeding) and [`Error::Write`] on output failures.
+/// Input errors (graph files, seeding), [`Error::Write`] on output
+/// failures, [`Error::Interrupted`] when stopped.
 pub fn execute(scenario: &Scenario, out_dir: &Path, set: &RunSettings<'_>) -> Result<RunReport> {
     let mut s = scenario.clone();
     apply_overrides(&mut s, set)?;
+    let staged = export::Staged::begin(out_dir)?;
     let t0 = Instant::now();
     let g = s.build_graph_in_input_order_with(set.progress)?;
     let graph_s = t0.elapsed().as_secs_f64();
     let (sim, g) = simulate_ordering_if_it_pays(&s, g, set)?;
+    let mut timings = sim.timings;
+    timings.graph_s = graph_s;
+    let threads = thread_count(set.threads);
+    let storage_order = if g.is_locality_ordered() {
+        "locality"
+    } else {
+        "input"
+    };
+    let graph_bytes = g.heap_bytes();
+    drop(g);
+    let files = write_outputs(&staged, &sim, set.no_charts, |output_s| {
+        timings.output_s = output_s;
+        RunJson {
+            viralsim_version: env!("CARGO_PKG_VERSION"),
+            threads,
+            timings_s: timings,
+            trials_per_s: sim.ensemble.len() as f64 / timings.simulate_s.max(1e-9),
+            edges_examined: sim.ensemble.edges_examined,
+            storage_order,
+            graph_bytes,
+            merged_parts: None,
+        }
+    })?;
+    let out_dir = staged.target().to_path_buf();
+    staged.commit()?;
+    Ok(RunReport {
+        summary: sim.summary,
+        ensemble: sim.ensemble,
+        out_dir,
+        files,
+        timings,
+        threads,
+    })
+}
+
+/// Worker threads a run uses: `threads`, or all cores.
+pub fn thread_count(threads: Option<usize>) -> usize {
+    match threads {
+        Some(t) => t,
+        None => std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1),
+    }
+}
+
+/// Writes a simulation's files into a staged output folder: `timeseries.csv`,
+/// `trials.csv`, the charts (unless `no_charts`), `run.json` (made by
+/// `run_json` from the seconds spent writing the rest) and `summary.json`.
+/// Needs no graph, so that [`crate::shard::merge`] writes exactly what a
+/// run writes. Returns the files as they will be named once committed.
+///
+/// # Errors
+/// [`Error::Write`] on any I/O failure.
+pub fn write_outputs(
+    staged: &export::Staged,
+    sim: &Simulation,
+    no_charts: bool,
+    run_json: impl FnOnce(f64) -> RunJson,
+) -> Result<Vec<PathBuf>> {
+    let t2 = Instant::now();
+    let dir = staged.path();
     let Simulation {
         summary,
         ensemble,
         context,
-        mut timings,
+        ..
     } = sim;
-    timings.graph_s = graph_s;
-    let t2 = Instant::now();
-    export::prepare_dir(out_dir)?;
     let mut files = Vec::new();
     let mut put = |name: &str, bytes: Vec<u8>| -> Result<()> {
-        let p = out_dir.join(name);
-        export::write_atomic(&p, &bytes)?;
-        files.push(p);
+        export::write_atomic(&dir.join(name), &bytes)?;
+        files.push(staged.target().join(name));
         Ok(())
     };
-    put("timeseries.csv", export::timeseries_csv(&summary))?;
+    put("timeseries.csv", export::timeseries_csv(summary))?;
     // The per-trial CSV and the charts are independent: written side by side.
-    let charts: Vec<&str> = if set.no_charts {
+    let charts: Vec<&str> = if no_charts {
         Vec::new()
     } else {
         [
@@ -420,33 +520,27 @@ pub fn execute(scenario: &Scenario, out_dir: &Path, set: &RunSettings<'_>) -> Re
         .collect()
     };
     let render = |name: &str| -> Result<PathBuf> {
-        let p = out_dir.join(name);
-        let tmp = out_dir.join(format!(".{name}.partial.png"));
+        let p = dir.join(name);
+        let tmp = dir.join(format!(".{name}.partial.png"));
         match name {
-            "reach_over_time.png" => plot::reach_over_time(&summary, &tmp),
-            "cascade_size_ccdf.png" => plot::cascade_ccdf(&summary, &ensemble, &tmp),
-            "funnel.png" => plot::funnel(&summary, &tmp),
+            "reach_over_time.png" => plot::reach_over_time(summary, &tmp),
+            "cascade_size_ccdf.png" => plot::cascade_ccdf(summary, ensemble, &tmp),
+            "funnel.png" => plot::funnel(summary, &tmp),
             "segments.png" => plot::breakdown(
-                &summary,
+                summary,
                 plot::Breakdown::Segments,
                 &context.segment_names(),
                 &tmp,
             ),
-            _ => plot::breakdown(
-                &summary,
-                plot::Breakdown::Roles,
-                &context.role_names(),
-                &tmp,
-            ),
+            _ => plot::breakdown(summary, plot::Breakdown::Roles, &context.role_names(), &tmp),
         }?;
         std::fs::rename(&tmp, &p).map_err(|e| Error::write(&p, e))?;
-        Ok(p)
+        Ok(staged.target().join(name))
     };
-    let trials_path = out_dir.join("trials.csv");
     let (csv, pngs) = rayon::join(
         || {
-            let table = MetricTable::campaign(&context, &ensemble);
-            export::write_trials_csv(&trials_path, &table, ensemble.len())
+            let table = MetricTable::campaign(context, ensemble);
+            export::write_trials_csv(&dir.join("trials.csv"), &table, ensemble.len())
         },
         || {
             use rayon::prelude::*;
@@ -457,42 +551,14 @@ pub fn execute(scenario: &Scenario, out_dir: &Path, set: &RunSettings<'_>) -> Re
         },
     );
     csv?;
-    files.push(trials_path);
+    files.push(staged.target().join("trials.csv"));
     files.extend(pngs?);
-    let threads = match set.threads {
-        Some(t) => t,
-        None => std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1),
-    };
-    timings.output_s = t2.elapsed().as_secs_f64();
-    let run_json = RunJson {
-        viralsim_version: env!("CARGO_PKG_VERSION"),
-        threads,
-        timings_s: timings,
-        trials_per_s: ensemble.len() as f64 / timings.simulate_s.max(1e-9),
-        edges_examined: ensemble.edges_examined,
-        storage_order: if g.is_locality_ordered() {
-            "locality"
-        } else {
-            "input"
-        },
-        graph_bytes: g.heap_bytes(),
-    };
+    let run_json = run_json(t2.elapsed().as_secs_f64());
     let mut rj = serde_json::to_vec_pretty(&run_json).expect("run.json serialises");
     rj.push(b'\n');
-    let p = out_dir.join("run.json");
-    export::write_atomic(&p, &rj)?;
-    files.push(p);
-    let p = out_dir.join("summary.json");
-    export::write_atomic(&p, &export::summary_json(&summary))?;
-    files.push(p);
-    Ok(RunReport {
-        summary,
-        ensemble,
-        out_dir: out_dir.to_path_buf(),
-        files,
-        timings,
-        threads,
-    })
+    export::write_atomic(&dir.join("run.json"), &rj)?;
+    files.push(staged.target().join("run.json"));
+    export::write_atomic(&dir.join("summary.json"), &export::summary_json(summary))?;
+    files.push(staged.target().join("summary.json"));
+    Ok(files)
 }

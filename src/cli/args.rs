@@ -38,6 +38,30 @@ pub enum Command {
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,
+        /// Run only shard K of N (0 ≤ K < N) of the trials and write a part
+        /// file NAME.shard-K-of-N.vspart into the --out folder (default
+        /// output/NAME-parts/), to be put together by `viralsim merge`.
+        #[arg(long, value_name = "K/N", conflicts_with = "trials_range")]
+        shard: Option<String>,
+        /// Run only trials A to B-1 (numbered from 0) and write a part file
+        /// NAME.trials-A-B.vspart, as --shard does.
+        #[arg(long, value_name = "A..B")]
+        trials_range: Option<String>,
+    },
+    /// Put part files of a sharded run (`run --shard`) back together: writes
+    /// OUT the files `viralsim run` of the whole writes, byte for byte.
+    Merge {
+        /// Output folder.
+        out: PathBuf,
+        /// Part files, or folders of them (*.vspart).
+        #[arg(required = true)]
+        parts: Vec<PathBuf>,
+        /// Do not render PNG charts.
+        #[arg(long)]
+        no_charts: bool,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
     },
     /// Check a scenario file (and its edge list) without running it.
     Validate {

@@ -1,5 +1,6 @@
 //! Command-line interface: the only module that prints or picks exit codes
-//! (0 success, 2 bad input — scenario, edge list, flags — 1 anything else).
+//! (0 success, 2 bad input — scenario, edge list, flags, part files — 130
+//! interrupted, 1 anything else).
 //! [`args`] defines the command line, [`progress`] shows progress on
 //! stderr, [`report`] prints results; this module dispatches to the library.
 
@@ -12,6 +13,7 @@ pub use args::{Cli, Command, GraphCommand};
 use crate::error::Error;
 use crate::run::{RunSettings, execute};
 use crate::scenario::Scenario;
+use crate::shard::{PartOf, Shard, merge, parse_trial_range, run_part};
 use clap::Parser;
 use progress::Display;
 use report::{print_graph_stats, print_summary};
@@ -27,8 +29,21 @@ pub fn main() -> i32 {
             return if e.use_stderr() { 2 } else { 0 };
         }
     };
+    // Ctrl-C: the run stops at its next trial and cleans up; should it not
+    // within a second (building a big graph, say), this handler does.
+    let _ = ctrlc::set_handler(|| {
+        crate::interrupt::request();
+        std::thread::sleep(std::time::Duration::from_secs(1));
+        crate::interrupt::remove_in_progress();
+        eprintln!("error: interrupted; nothing was written");
+        std::process::exit(130);
+    });
     match dispatch(cli) {
         Ok(()) => 0,
+        Err(Error::Interrupted) => {
+            eprintln!("error: {}", Error::Interrupted);
+            130
+        }
         Err(e) => {
             eprintln!("error: {e}");
             if e.is_input_error() { 2 } else { 1 }
@@ -68,6 +83,18 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
         Command::Graph { action } => graph_command(action),
+        Command::Merge {
+            out,
+            parts,
+            no_charts,
+            quiet,
+        } => {
+            let report = merge(&out, &parts, no_charts)?;
+            if !quiet {
+                print_summary(&report);
+            }
+            Ok(())
+        }
         Command::Run {
             scenario,
             out,
@@ -76,8 +103,45 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             threads,
             no_charts,
             quiet,
+            shard,
+            trials_range,
         } => {
             let s = load(scenario.as_deref())?;
+            let part = match (shard, trials_range) {
+                (Some(k), _) => Some(PartOf::Shard(Shard::parse(&k)?)),
+                (None, Some(r)) => Some(PartOf::Range(parse_trial_range(&r)?)),
+                (None, None) => None,
+            };
+            if let Some(part) = part {
+                let dir = out
+                    .unwrap_or_else(|| PathBuf::from("output").join(format!("{}-parts", s.name)));
+                let display = Display::new(!quiet && std::io::stderr().is_terminal());
+                let progress =
+                    |phase: &str, done: u64, total: u64| display.report(phase, done, total);
+                let settings = RunSettings {
+                    trials,
+                    seed,
+                    threads,
+                    no_charts,
+                    progress: Some(&progress),
+                };
+                let report = run_part(&s, &dir, &part, &settings);
+                display.finish();
+                let r = report?;
+                if !quiet {
+                    println!(
+                        "viralsim: '{}' — trials {}..{} of {} ({:.2} s simulating, {} threads) → {}",
+                        s.name,
+                        r.range.start,
+                        r.range.end,
+                        r.total_trials,
+                        r.timings.simulate_s,
+                        r.threads,
+                        r.path.display()
+                    );
+                }
+                return Ok(());
+            }
             let out_dir = out.unwrap_or_else(|| PathBuf::from("output").join(&s.name));
             // Phases and a trial bar on a terminal (big graphs take a while).
             let display = Display::new(!quiet && std::io::stderr().is_terminal());

@@ -151,51 +151,6 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
     h
 }
 
-/// A little-endian reader over a saved ensemble that names what is missing.
-struct Reader<'b> {
-    bytes: &'b [u8],
-    at: usize,
-}
-
-impl<'b> Reader<'b> {
-    fn take(&mut self, n: usize, what: &str) -> std::result::Result<&'b [u8], String> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
-        match end {
-            Some(e) => {
-                let s = &self.bytes[self.at..e];
-                self.at = e;
-                Ok(s)
-            }
-            None => Err(format!(
-                "truncated: {what} needs {n} bytes at offset {}, the data has {}",
-                self.at,
-                self.bytes.len()
-            )),
-        }
-    }
-    fn u32(&mut self, what: &str) -> std::result::Result<u32, String> {
-        Ok(u32::from_le_bytes(
-            self.take(4, what)?.try_into().expect("4 bytes"),
-        ))
-    }
-    fn u64(&mut self, what: &str) -> std::result::Result<u64, String> {
-        Ok(u64::from_le_bytes(
-            self.take(8, what)?.try_into().expect("8 bytes"),
-        ))
-    }
-    fn u32s(&mut self, n: u64, what: &str) -> std::result::Result<Vec<u32>, String> {
-        let bytes = usize::try_from(n)
-            .ok()
-            .and_then(|n| n.checked_mul(4))
-            .ok_or_else(|| format!("{what}: {n} values is more than this machine can hold"))?;
-        Ok(self
-            .take(bytes, what)?
-            .chunks_exact(4)
-            .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
-            .collect())
-    }
-}
-
 impl Ensemble {
     /// The ensemble in its saved form, with `extra` (what the caller needs
     /// beside the trials, e.g. the summary's context) carried along:
@@ -275,105 +230,300 @@ impl Ensemble {
     /// by another version of viralsim or in another layout, is truncated or
     /// longer than its header says, or fails its checksum.
     pub fn from_bytes(bytes: &[u8], file: &str) -> Result<(Ensemble, Vec<u8>)> {
-        Self::decode(bytes).map_err(|msg| Error::PartFile {
+        let mut ens = Ensemble::default();
+        let head = Self::read_saved(bytes, file, Some(&mut ens))?;
+        Ok((ens, head.extra))
+    }
+
+    /// Reads a saved ensemble from `r` as a stream, checking it as
+    /// [`Ensemble::from_bytes`] does, with a buffer of a few hundred
+    /// kilobytes. With `into`, its trials are appended to that ensemble
+    /// (which must end where they start, or be empty) as they are read;
+    /// without, they are only checked. Returns the header.
+    ///
+    /// On an error `into` may hold part of the trials: discard it.
+    ///
+    /// # Errors
+    /// As [`Ensemble::from_bytes`], and [`Error::PartFile`] when the trials
+    /// do not follow those of `into` or come from another scenario.
+    pub fn read_saved(
+        r: impl std::io::Read,
+        file: &str,
+        into: Option<&mut Ensemble>,
+    ) -> Result<SavedHeader> {
+        decode_stream(r, into).map_err(|msg| Error::PartFile {
             file: file.to_string(),
             msg,
         })
     }
+}
 
-    fn decode(bytes: &[u8]) -> std::result::Result<(Ensemble, Vec<u8>), String> {
-        if bytes.len() < 8 || bytes[..8] != ENSEMBLE_MAGIC {
-            return Err("not a viralsim ensemble (it does not start with VIRALENS)".into());
-        }
-        let (body, tail) = bytes.split_at(bytes.len() - 8);
-        if bytes.len() < 16 {
-            return Err("truncated: shorter than a header".into());
-        }
-        let want = u64::from_le_bytes(tail.try_into().expect("8 bytes"));
-        if fnv1a64(body) != want {
-            return Err("checksum mismatch: the file is corrupt or truncated".into());
-        }
-        let mut r = Reader { bytes: body, at: 8 };
-        let format = r.u32("format")?;
-        if format != ENSEMBLE_FORMAT {
-            return Err(format!(
-                "layout version {format}; this viralsim reads version {ENSEMBLE_FORMAT}"
-            ));
-        }
-        let vlen = r.u32("version length")? as usize;
-        let version = String::from_utf8_lossy(r.take(vlen, "version")?).into_owned();
-        if version != env!("CARGO_PKG_VERSION") {
-            return Err(format!(
-                "written by viralsim {version}; this is viralsim {} (run every part with one version)",
-                env!("CARGO_PKG_VERSION")
-            ));
-        }
-        let digest = r.u64("digest")?;
-        let first_trial = r.u64("first trial")?;
-        let trials = r.u64("trial count")?;
-        let segments = r.u32("segments")? as usize;
-        let roles = r.u32("roles")? as usize;
-        let edges_examined = r.u64("edges examined")?;
-        let elen = r.u64("extra length")?;
-        let extra = r
-            .take(usize::try_from(elen).unwrap_or(usize::MAX), "extra")?
-            .to_vec();
-        let per_trial = r.take(
-            usize::try_from(trials)
-                .ok()
-                .and_then(|t| t.checked_mul(52))
-                .ok_or("trial count too large")?,
-            "per-trial outcomes",
-        )?;
-        let mut ens = Ensemble::starting_at(first_trial, digest, segments, roles);
-        ens.edges_examined = edges_examined;
-        ens.outcomes.reserve(trials as usize);
-        ens.step_offsets.reserve(trials as usize);
-        let mut rows = 0u64;
-        for rec in per_trial.chunks_exact(52) {
-            let u = |k: usize| u32::from_le_bytes(rec[4 * k..4 * k + 4].try_into().expect("4"));
-            ens.outcomes.push(TrialOutcome {
-                reached: u(0),
-                engaged: u(1),
-                shared: u(2),
-                converted: u(3),
-                earned_media: u(4),
-                depth: u(5),
-                peak_step: u(6),
-                steps: u(7),
-                seeds: u(8),
-                paid_reached: u(9),
-                structural_virality: f64::from_le_bytes(rec[40..48].try_into().expect("8")),
-            });
-            rows += u(12) as u64;
-            ens.step_offsets.push(rows);
-        }
-        let flat = r.u32s(
-            rows.checked_mul(3).ok_or("step count too large")?,
-            "per-step counts",
-        )?;
-        ens.steps = flat.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect();
-        let cells = |k: usize, per: u64| {
-            trials
-                .checked_mul(k as u64)
-                .and_then(|x| x.checked_mul(per))
-        };
-        ens.per_segment = r.u32s(
-            cells(segments, 2).ok_or("segment count too large")?,
-            "per-segment counts",
-        )?;
-        ens.per_role = r.u32s(
-            cells(roles, 3).ok_or("role count too large")?,
-            "per-role counts",
-        )?;
-        if r.at != body.len() {
-            return Err(format!(
-                "{} bytes after the data its header describes",
-                body.len() - r.at
-            ));
-        }
-        Ok((ens, extra))
+/// The header of a saved ensemble: which trials of which scenario it holds,
+/// and the caller's extra bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavedHeader {
+    /// Digest of the scenario ([`Ensemble::digest`]).
+    pub digest: u64,
+    /// Trial number of the first trial.
+    pub first_trial: u64,
+    /// Number of trials.
+    pub trials: u64,
+    /// Segments tracked per trial.
+    pub segments: usize,
+    /// Roles tracked per trial.
+    pub roles: usize,
+    /// Per-step rows over all trials.
+    pub steps: u64,
+    /// The extra bytes saved with the ensemble.
+    pub extra: Vec<u8>,
+}
+
+impl SavedHeader {
+    /// The trial numbers the saved ensemble holds.
+    pub fn trial_range(&self) -> std::ops::Range<u64> {
+        self.first_trial..self.first_trial + self.trials
     }
+}
+
+/// Longest version string and extra payload a saved ensemble may carry.
+const MAX_VERSION_BYTES: usize = 256;
+const MAX_EXTRA_BYTES: u64 = 1 << 26;
+/// Records decoded per read.
+const READ_RECORDS: usize = 8192;
+
+/// A reader that hashes what passes through it and names what is missing.
+struct HashReader<R> {
+    inner: R,
+    hash: u64,
+    at: u64,
+}
+
+impl<R: std::io::Read> HashReader<R> {
+    fn exact(&mut self, buf: &mut [u8], what: &str) -> std::result::Result<(), String> {
+        self.raw(buf, what)?;
+        for &b in buf.iter() {
+            self.hash ^= b as u64;
+            self.hash = self.hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        Ok(())
+    }
+    fn raw(&mut self, buf: &mut [u8], what: &str) -> std::result::Result<(), String> {
+        let mut got = 0;
+        while got < buf.len() {
+            match self.inner.read(&mut buf[got..]) {
+                Ok(0) => {
+                    return Err(format!(
+                        "truncated: {what} needs {} bytes at offset {}, the data ends at {}",
+                        buf.len(),
+                        self.at,
+                        self.at + got as u64
+                    ));
+                }
+                Ok(n) => got += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(format!("cannot read {what} at offset {}: {e}", self.at)),
+            }
+        }
+        self.at += buf.len() as u64;
+        Ok(())
+    }
+    fn u32(&mut self, what: &str) -> std::result::Result<u32, String> {
+        let mut b = [0; 4];
+        self.exact(&mut b, what)?;
+        Ok(u32::from_le_bytes(b))
+    }
+    fn u64(&mut self, what: &str) -> std::result::Result<u64, String> {
+        let mut b = [0; 8];
+        self.exact(&mut b, what)?;
+        Ok(u64::from_le_bytes(b))
+    }
+    /// `n` little-endian u32 values, a buffer at a time, each passed to `f`.
+    fn u32s(
+        &mut self,
+        n: u64,
+        what: &str,
+        mut f: impl FnMut(&[u8]),
+    ) -> std::result::Result<(), String> {
+        // A whole number of per-step rows (12 bytes) and of values (4).
+        let mut buf = vec![0u8; READ_RECORDS * 12];
+        let mut left = n
+            .checked_mul(4)
+            .ok_or_else(|| format!("{what}: {n} values is more than a file can hold"))?;
+        while left > 0 {
+            let k = left.min(buf.len() as u64) as usize;
+            self.exact(&mut buf[..k], what)?;
+            f(&buf[..k]);
+            left -= k as u64;
+        }
+        Ok(())
+    }
+}
+
+fn le32(c: &[u8]) -> u32 {
+    u32::from_le_bytes(c.try_into().expect("4 bytes"))
+}
+
+fn decode_stream(
+    r: impl std::io::Read,
+    mut into: Option<&mut Ensemble>,
+) -> std::result::Result<SavedHeader, String> {
+    let mut r = HashReader {
+        inner: r,
+        hash: 0xcbf2_9ce4_8422_2325,
+        at: 0,
+    };
+    let mut magic = [0u8; 8];
+    r.exact(&mut magic, "magic")
+        .map_err(|_| "not a viralsim ensemble (it is shorter than its 8-byte magic VIRALENS)")?;
+    if magic != ENSEMBLE_MAGIC {
+        return Err("not a viralsim ensemble (it does not start with VIRALENS)".into());
+    }
+    let format = r.u32("format")?;
+    if format != ENSEMBLE_FORMAT {
+        return Err(format!(
+            "layout version {format}; this viralsim reads version {ENSEMBLE_FORMAT}"
+        ));
+    }
+    let vlen = r.u32("version length")? as usize;
+    if vlen > MAX_VERSION_BYTES {
+        return Err(format!(
+            "version length {vlen} is more than {MAX_VERSION_BYTES}: the file is corrupt"
+        ));
+    }
+    let mut version = vec![0u8; vlen];
+    r.exact(&mut version, "version")?;
+    let version = String::from_utf8_lossy(&version).into_owned();
+    if version != env!("CARGO_PKG_VERSION") {
+        return Err(format!(
+            "written by viralsim {version}; this is viralsim {} (run every part with one version)",
+            env!("CARGO_PKG_VERSION")
+        ));
+    }
+    let digest = r.u64("digest")?;
+    let first_trial = r.u64("first trial")?;
+    let trials = r.u64("trial count")?;
+    let segments = r.u32("segments")? as usize;
+    let roles = r.u32("roles")? as usize;
+    let edges_examined = r.u64("edges examined")?;
+    let elen = r.u64("extra length")?;
+    if elen > MAX_EXTRA_BYTES {
+        return Err(format!(
+            "extra length {elen} is more than {MAX_EXTRA_BYTES}: the file is corrupt"
+        ));
+    }
+    let mut extra = vec![0u8; elen as usize];
+    r.exact(&mut extra, "extra")?;
+    if let Some(e) = into.as_deref_mut() {
+        if e.is_empty() {
+            // Keep whatever capacity the caller reserved.
+            (e.first_trial, e.digest, e.segments, e.roles) = (first_trial, digest, segments, roles);
+            e.steps.clear();
+            e.per_segment.clear();
+            e.per_role.clear();
+            e.step_offsets.clear();
+            e.step_offsets.push(0);
+            e.edges_examined = 0;
+        } else if e.trial_range().end != first_trial {
+            return Err(format!(
+                "trials {first_trial}..{} cannot follow trials {}..{}",
+                first_trial.saturating_add(trials),
+                e.first_trial,
+                e.trial_range().end
+            ));
+        } else if (e.digest, e.segments, e.roles) != (digest, segments, roles) {
+            return Err(format!(
+                "trials {first_trial}..{} come from another scenario (digest {digest:016x}, expected {:016x})",
+                first_trial.saturating_add(trials),
+                e.digest
+            ));
+        }
+        e.edges_examined += edges_examined;
+    }
+    // Per-trial records: 12 u32 fields and an f64 (13 words of 4 bytes).
+    let mut rows = 0u64;
+    let mut left = trials;
+    let mut buf = vec![0u8; READ_RECORDS * 52];
+    while left > 0 {
+        let k = left.min(READ_RECORDS as u64) as usize;
+        r.exact(&mut buf[..k * 52], "per-trial outcomes")?;
+        for rec in buf[..k * 52].chunks_exact(52) {
+            let u = |k: usize| le32(&rec[4 * k..4 * k + 4]);
+            rows += u(12) as u64;
+            if let Some(e) = into.as_deref_mut() {
+                e.outcomes.push(TrialOutcome {
+                    reached: u(0),
+                    engaged: u(1),
+                    shared: u(2),
+                    converted: u(3),
+                    earned_media: u(4),
+                    depth: u(5),
+                    peak_step: u(6),
+                    steps: u(7),
+                    seeds: u(8),
+                    paid_reached: u(9),
+                    structural_virality: f64::from_le_bytes(rec[40..48].try_into().expect("8")),
+                });
+                let base = e.step_offsets.last().copied().unwrap_or(0);
+                e.step_offsets.push(base + u(12) as u64);
+            }
+        }
+        left -= k as u64;
+    }
+    let mut sink = into;
+    r.u32s(
+        rows.checked_mul(3).ok_or("step count too large")?,
+        "per-step counts",
+        |b| {
+            if let Some(e) = sink.as_deref_mut() {
+                e.steps.extend(
+                    b.chunks_exact(12)
+                        .map(|c| [le32(&c[..4]), le32(&c[4..8]), le32(&c[8..])]),
+                );
+            }
+        },
+    )?;
+    let cells = |k: usize, per: u64| {
+        trials
+            .checked_mul(k as u64)
+            .and_then(|x| x.checked_mul(per))
+    };
+    r.u32s(
+        cells(segments, 2).ok_or("segment count too large")?,
+        "per-segment counts",
+        |b| {
+            if let Some(e) = sink.as_deref_mut() {
+                e.per_segment.extend(b.chunks_exact(4).map(le32));
+            }
+        },
+    )?;
+    r.u32s(
+        cells(roles, 3).ok_or("role count too large")?,
+        "per-role counts",
+        |b| {
+            if let Some(e) = sink.as_deref_mut() {
+                e.per_role.extend(b.chunks_exact(4).map(le32));
+            }
+        },
+    )?;
+    let computed = r.hash;
+    let mut sum = [0u8; 8];
+    r.raw(&mut sum, "checksum")?;
+    if u64::from_le_bytes(sum) != computed {
+        return Err("checksum mismatch: the file is corrupt or truncated".into());
+    }
+    let mut more = [0u8; 1];
+    if r.inner.read(&mut more).map_err(|e| e.to_string())? > 0 {
+        return Err("bytes after the data its header describes (and its checksum)".into());
+    }
+    Ok(SavedHeader {
+        digest,
+        first_trial,
+        trials,
+        segments,
+        roles,
+        steps: rows,
+        extra,
+    })
 }
 
 #[cfg(test)]
@@ -408,7 +558,8 @@ mod tests {
 
     #[test]
     fn saved_ensembles_round_trip_exactly_with_their_extra_bytes() {
-        for trials in [0, 1, 17, 300] {
+        // 30,000 trials: many read buffers of each section.
+        for trials in [0, 1, 17, 300, 30_000] {
             let e = random(40, trials, 1);
             let bytes = e.to_bytes(b"context");
             let (back, extra) = Ensemble::from_bytes(&bytes, "p").unwrap();
@@ -420,6 +571,28 @@ mod tests {
                 "same ensemble, same bytes"
             );
         }
+    }
+
+    #[test]
+    fn saved_parts_read_as_streams_append_to_the_whole() {
+        let (a, b) = (random(0, 20_000, 8), random(20_000, 15_000, 9));
+        let mut want = a.clone();
+        want.append(b.clone()).unwrap();
+        let mut got = Ensemble::default();
+        for part in [&a, &b] {
+            let bytes = part.to_bytes(b"m");
+            let head = Ensemble::read_saved(&bytes[..], "p", None).unwrap();
+            assert_eq!(head.trial_range(), part.trial_range());
+            assert_eq!(head.steps, part.steps.len() as u64);
+            Ensemble::read_saved(&bytes[..], "p", Some(&mut got)).unwrap();
+        }
+        assert_eq!(got, want);
+        // Not following on: refused, naming the file.
+        let e = Ensemble::read_saved(&a.to_bytes(b"")[..], "part-9", Some(&mut got)).unwrap_err();
+        assert!(
+            e.to_string().contains("part-9") && e.to_string().contains("cannot follow"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -40,7 +40,9 @@ impl std::fmt::Debug for RunOptions<'_> {
 /// Runs `opts.trials` trials starting at trial number `first`.
 ///
 /// # Errors
-/// [`Error::Parameter`] when the thread pool cannot be built.
+/// [`Error::Parameter`] when the thread pool cannot be built;
+/// [`Error::Interrupted`] when [`crate::interrupt::request`] was called
+/// (checked before every trial).
 pub fn run_ensemble(c: &Compiled<'_>, opts: &RunOptions<'_>) -> Result<Ensemble> {
     run_range(c, 0, opts)
 }
@@ -97,6 +99,9 @@ pub fn run_range(c: &Compiled<'_>, first: u64, opts: &RunOptions<'_>) -> Result<
                     let mut part = Ensemble::starting_at(lo, opts.digest, nseg, nrole);
                     part.outcomes.reserve((hi - lo) as usize);
                     for t in lo..hi {
+                        if crate::interrupt::requested() {
+                            return;
+                        }
                         let out = run_trial(c, &mut ws, t);
                         part.outcomes.push(out);
                         part.steps.extend_from_slice(ws.per_step());
@@ -125,6 +130,7 @@ pub fn run_range(c: &Compiled<'_>, first: u64, opts: &RunOptions<'_>) -> Result<
             });
         }
     });
+    crate::interrupt::check()?;
     let all = join.into_inner().unwrap_or_else(|e| e.into_inner()).all;
     debug_assert_eq!(all.outcomes.len() as u64, trials);
     Ok(all)

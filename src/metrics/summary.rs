@@ -139,7 +139,7 @@ pub struct Summary {
 /// population (segment and role names with their sizes), the fixed seeds'
 /// labels, the economics and the planned cost. Taken from the scenario and
 /// the graph once, so summarising needs neither.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct SummaryContext {
     /// Scenario name.
     pub name: String,

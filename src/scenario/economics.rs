@@ -34,7 +34,7 @@ pub(super) struct RawEconomics {
 }
 
 /// Validated `[economics]`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Economics {
     /// Currency label for reports.
     pub currency: String,
@@ -97,7 +97,7 @@ pub(super) fn parse(raw: RawEconomics, roles: &[String], file: &str) -> Result<E
 }
 
 /// One seeding plan's share of the planned cost.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct PlanLine {
     /// The scenario key of the plan (`[seeding]` or `[seeding].plans[i]`).
     pub key: String,
@@ -116,7 +116,7 @@ pub struct PlanLine {
 /// Plans that pick the same people in every trial cost exactly this; plans
 /// drawn at random are costed at their expected role mix (`count` × the
 /// share of each role among the people they draw from).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct PlanCost {
     /// Per plan, in order.
     pub plans: Vec<PlanLine>,

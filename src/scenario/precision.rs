@@ -18,7 +18,7 @@ pub const DEFAULT_PRECISION: f64 = 0.01;
 pub const DEFAULT_MAX_TRIALS: u64 = 1_000_000;
 
 /// `trials = "auto"`: the stopping rule.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Precision {
     /// Target half-width of the 95% interval of mean reach, relative to the mean.
     pub target: f64,
