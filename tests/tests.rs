@@ -25,3 +25,4 @@ mod graph_generators;
 mod graph_io;
 mod peer_agreement;
 mod percolation;
+mod shard;
