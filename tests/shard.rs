@@ -16,8 +16,7 @@ fn crate_path(rel: &str) -> PathBuf {
 }
 
 fn run(cmd: &mut Command) -> Output {
-    let out = cmd.output().expect("viralsim starts");
-    out
+    cmd.output().expect("viralsim starts")
 }
 
 fn ok(cmd: &mut Command) {
