@@ -482,10 +482,12 @@ fn four_shards_through_gnu_parallel_merge_to_the_single_run() {
     let s = crate_path("tests/golden/campaign.toml");
     let whole = d.join("whole");
     whole_run(&s, &whole, &[]);
-    // The README's recipe, on this host: one process per shard.
+    // The README's recipe with this host as the only login (`:`), 4 jobs
+    // on it: one process per shard.
     let out = run(Command::new("parallel")
         .current_dir(d)
-        .args(["--will-cite", "--halt", "now,fail=1", "-j", "4"])
+        .args(["--will-cite", "--halt", "now,fail=1"])
+        .args(["--sshlogin", "4/:", "--workdir", "."])
         .arg(format!(
             "{} run {} --shard {{}}/4 --out parts -q --threads 1",
             env!("CARGO_BIN_EXE_viralsim"),
