@@ -216,7 +216,10 @@ fn loglog_ccdf(
             if pct >= 1.0 {
                 format!("{pct:.0}%")
             } else {
-                format!("{pct}%")
+                // Ticks are powers of ten computed in floating point
+                // (0.009999999998): as many decimals as the power needs.
+                let decimals = (-(pct.log10() + 1e-6).floor()).max(0.0) as usize;
+                format!("{pct:.decimals$}%")
             }
         })
         .draw()
