@@ -30,5 +30,6 @@ pub mod rng;
 pub mod run;
 pub mod scenario;
 pub mod shard;
+pub mod study;
 
 pub use error::{Error, Result};

@@ -50,6 +50,9 @@ struct RawScenario {
     content: RawContent,
     seeding: RawSeeding,
     economics: Option<economics::RawEconomics>,
+    /// `[sweep]`: read by `viralsim sweep` (crate::study), ignored by a run.
+    #[allow(dead_code)]
+    sweep: Option<toml::Value>,
 }
 
 // ---------------------------------------------------------- validated types
