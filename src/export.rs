@@ -96,6 +96,8 @@ impl Staged {
                 let entry = entry.map_err(|e| Error::write(target, e))?;
                 let name = entry.file_name().to_string_lossy().into_owned();
                 let ours = OUTPUT_FILES.contains(&name.as_str())
+                    || crate::study::OUTPUT_FILES.contains(&name.as_str())
+                    || (name.starts_with("sweep_") && name.ends_with(".png"))
                     || (name.starts_with('.') && name.ends_with(".partial"))
                     || name.ends_with(".partial.png");
                 if !ours {

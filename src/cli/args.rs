@@ -63,6 +63,73 @@ pub enum Command {
         #[arg(long, short)]
         quiet: bool,
     },
+    /// Run a scenario over a grid of key values on common random numbers
+    /// (one graph when no graph key varies) and write sweep.csv, sweep.json,
+    /// charts and each point's summary.json under points/.
+    Sweep {
+        /// Scenario file (TOML); its [sweep.set] table is used when no --set is given.
+        scenario: PathBuf,
+        /// KEY=SPEC: a dotted scenario key and its values, a:b:n (n values
+        /// from a to b), x,y,z (a list) or x. Repeat for a grid.
+        #[arg(long = "set", value_name = "KEY=SPEC")]
+        set: Vec<String>,
+        /// Space ranges geometrically (and chart them on log axes).
+        #[arg(long)]
+        log: bool,
+        /// Output folder (default: output/NAME_sweep/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Number of trials per point (overrides the scenario).
+        #[arg(long)]
+        trials: Option<u64>,
+        /// Master seed of every point (overrides the scenario).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Worker threads (default: all cores). Results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Also write each point's trials.csv, timeseries.csv and charts.
+        #[arg(long)]
+        keep_points: bool,
+        /// Do not render PNG charts.
+        #[arg(long)]
+        no_charts: bool,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Compare scenarios (two or more files, or one file and --variant) on
+    /// common random numbers: each metric per arm and the paired difference
+    /// against the first, in compare.csv, compare.json and compare.png.
+    Compare {
+        /// Scenario files (TOML); the first is the reference arm.
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+        /// KEY=VALUE[;KEY=VALUE…]: one more arm, the file with these keys set.
+        #[arg(long, value_name = "KEY=VALUE")]
+        variant: Vec<String>,
+        /// Output folder (default: output/compare_NAME/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Number of trials per arm (overrides the scenarios).
+        #[arg(long)]
+        trials: Option<u64>,
+        /// Master seed of every arm (overrides the scenarios).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Worker threads (default: all cores). Results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Also write each arm's trials.csv, timeseries.csv and charts.
+        #[arg(long)]
+        keep_points: bool,
+        /// Do not render PNG charts.
+        #[arg(long)]
+        no_charts: bool,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
     /// Check a scenario file (and its edge list) without running it.
     Validate {
         /// Scenario file (TOML).

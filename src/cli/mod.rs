@@ -95,6 +95,72 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             }
             Ok(())
         }
+        Command::Sweep {
+            scenario,
+            set,
+            log,
+            out,
+            trials,
+            seed,
+            threads,
+            keep_points,
+            no_charts,
+            quiet,
+        } => {
+            use crate::study::{StudySettings, sweep};
+            let plan = sweep::SweepPlan::new(&scenario, &set, log, trials, seed)?;
+            let out_dir =
+                out.unwrap_or_else(|| PathBuf::from("output").join(format!("{}_sweep", plan.name)));
+            let display = Display::new(!quiet && std::io::stderr().is_terminal());
+            let progress = |phase: &str, done: u64, total: u64| display.report(phase, done, total);
+            check_threads(threads)?;
+            let settings = StudySettings {
+                threads,
+                no_charts,
+                keep_points,
+                progress: Some(&progress),
+            };
+            let report = sweep::run(plan, &out_dir, &settings);
+            display.finish();
+            let report = report?;
+            if !quiet {
+                print!("{}", sweep::format_report(&report));
+            }
+            Ok(())
+        }
+        Command::Compare {
+            scenarios,
+            variant,
+            out,
+            trials,
+            seed,
+            threads,
+            keep_points,
+            no_charts,
+            quiet,
+        } => {
+            use crate::study::{StudySettings, compare};
+            let plan = compare::ComparePlan::new(&scenarios, &variant, trials, seed)?;
+            let out_dir = out.unwrap_or_else(|| {
+                PathBuf::from("output").join(format!("compare_{}", plan.arms[0].scenario.name))
+            });
+            let display = Display::new(!quiet && std::io::stderr().is_terminal());
+            let progress = |phase: &str, done: u64, total: u64| display.report(phase, done, total);
+            check_threads(threads)?;
+            let settings = StudySettings {
+                threads,
+                no_charts,
+                keep_points,
+                progress: Some(&progress),
+            };
+            let report = compare::run(&plan, &out_dir, &settings);
+            display.finish();
+            let report = report?;
+            if !quiet {
+                print!("{}", compare::format_report(&report));
+            }
+            Ok(())
+        }
         Command::Run {
             scenario,
             out,
@@ -162,6 +228,18 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
     }
+}
+
+/// `--threads` as `run` checks it.
+fn check_threads(threads: Option<usize>) -> Result<(), Error> {
+    let mut s = Scenario::builtin_default();
+    crate::run::apply_overrides(
+        &mut s,
+        &RunSettings {
+            threads,
+            ..RunSettings::default()
+        },
+    )
 }
 
 /// `viralsim graph …`: progress and phase timings go to stderr, results to

@@ -262,7 +262,10 @@ pub fn difference(a: &[f64], b: &[f64], paired: bool) -> Difference {
 pub fn run(plan: &ComparePlan, out_dir: &Path, set: &StudySettings<'_>) -> Result<CompareReport> {
     let scenarios: Vec<&Scenario> = plan.arms.iter().map(|a| &a.scenario).collect();
     let groups = graph_groups(&scenarios);
-    export::prepare_dir(out_dir)?;
+    // Written whole into a folder beside the target, renamed into place at the end.
+    let staged = export::Staged::begin(out_dir)?;
+    let target = out_dir;
+    let out_dir = &staged.path().to_path_buf();
     let planned: u64 = scenarios.iter().map(|s| s.trials).sum();
     let offsets: Vec<u64> = scenarios
         .iter()
@@ -274,7 +277,11 @@ pub fn run(plan: &ComparePlan, out_dir: &Path, set: &StudySettings<'_>) -> Resul
         .collect();
     let progress = |i: usize, done: u64, _total: u64| {
         if let Some(p) = set.progress {
-            p((offsets[i] + done).min(planned), planned);
+            p(
+                crate::progress::SIMULATE,
+                (offsets[i] + done).min(planned),
+                planned,
+            );
         }
     };
     // Per arm: metric name → (label, shown, per-trial values), in table order.
@@ -358,7 +365,7 @@ pub fn run(plan: &ComparePlan, out_dir: &Path, set: &StudySettings<'_>) -> Resul
         paired,
         metrics,
         graphs_built: groups.len(),
-        out_dir: out_dir.to_path_buf(),
+        out_dir: target.to_path_buf(),
     };
     export::write_atomic(&out_dir.join("compare.csv"), &compare_csv(&report))?;
     let mut j = serde_json::to_vec_pretty(&compare_json(&report)).expect("compare.json serialises");
@@ -367,6 +374,7 @@ pub fn run(plan: &ComparePlan, out_dir: &Path, set: &StudySettings<'_>) -> Resul
     if !set.no_charts {
         super::charts::compare_chart(&report, &out_dir.join("compare.png"))?;
     }
+    staged.commit()?;
     Ok(report)
 }
 

@@ -18,6 +18,19 @@ use crate::metrics::{Proportion, Stat, Summary};
 use crate::scenario::MAX_TRIALS;
 use serde_json::{Value as Json, json};
 
+/// Files and folders `sweep` and `compare` write into their output folder
+/// (beside `sweep_METRIC.png`): what an existing folder may hold for a new
+/// study to replace it.
+pub const OUTPUT_FILES: [&str; 7] = [
+    "sweep.csv",
+    "sweep.json",
+    "points",
+    "compare.csv",
+    "compare.json",
+    "compare.png",
+    "arms",
+];
+
 /// Settings shared by `sweep` and `compare`.
 #[derive(Clone, Copy, Default)]
 pub struct StudySettings<'a> {
@@ -27,8 +40,9 @@ pub struct StudySettings<'a> {
     pub no_charts: bool,
     /// Also write each point's CSVs (and charts) beside its `summary.json`.
     pub keep_points: bool,
-    /// Progress over all points: (trials done, trials planned).
-    pub progress: Option<&'a (dyn Fn(u64, u64) + Sync)>,
+    /// Progress: graph phases as they come, and trials over all points as
+    /// phase [`crate::progress::SIMULATE`] (done, planned).
+    pub progress: Option<crate::progress::Progress<'a>>,
 }
 
 impl std::fmt::Debug for StudySettings<'_> {

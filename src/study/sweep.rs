@@ -238,7 +238,7 @@ pub(super) fn run_group(
 ) -> Result<(f64, Degrees)> {
     let t0 = Instant::now();
     let first = scenarios[group[0]];
-    let mut g = first.build_graph_in_input_order_with(None)?;
+    let mut g = first.build_graph_in_input_order_with(set.progress)?;
     let mut graph_s = t0.elapsed().as_secs_f64();
     // Every plan and budget of the group is checked before the first trial.
     for &i in group {
@@ -246,14 +246,19 @@ pub(super) fn run_group(
     }
     for (k, &i) in group.iter().enumerate() {
         let s = scenarios[i];
-        let cb = |done: u64, total: u64| progress(i, done, total);
+        let cb = |phase: &str, done: u64, total: u64| {
+            if phase == crate::progress::SIMULATE {
+                progress(i, done, total);
+            } else if let Some(p) = set.progress {
+                p(phase, done, total);
+            }
+        };
         let rs = RunSettings {
             trials: None,
             seed: None,
             threads: set.threads,
             no_charts: true,
             progress: Some(&cb),
-            graph_progress: None,
         };
         let sim = simulate_timed(s, &g, &rs)?;
         if k == 0 && group.len() > 1 && !g.is_locality_ordered() {
@@ -288,7 +293,7 @@ pub(super) fn write_point(
     keep: bool,
     no_charts: bool,
 ) -> Result<()> {
-    export::prepare_dir(dir)?;
+    std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
     let mut files = Vec::new();
     write(dir, "scenario.toml", text.as_bytes(), &mut files)?;
     if keep {
@@ -344,7 +349,10 @@ pub fn run(plan: SweepPlan, out_dir: &Path, set: &StudySettings<'_>) -> Result<S
     // built (resolving is cheap beside simulating).
     let scenarios: Vec<&Scenario> = plan.points.iter().map(|p| &p.scenario).collect();
     let groups = graph_groups(&scenarios);
-    export::prepare_dir(out_dir)?;
+    // Written whole into a folder beside the target, renamed into place at the end.
+    let staged = export::Staged::begin(out_dir)?;
+    let target = out_dir;
+    let out_dir = &staged.path().to_path_buf();
     let planned: u64 = scenarios.iter().map(|s| s.trials).sum();
     let offsets: Vec<u64> = scenarios
         .iter()
@@ -359,7 +367,11 @@ pub fn run(plan: SweepPlan, out_dir: &Path, set: &StudySettings<'_>) -> Result<S
         if let Some(p) = set.progress {
             let grow = total.saturating_sub(scenarios[i].trials);
             let e = extra.load(std::sync::atomic::Ordering::Relaxed);
-            p(offsets[i] + e + done, planned + e + grow);
+            p(
+                crate::progress::SIMULATE,
+                offsets[i] + e + done,
+                planned + e + grow,
+            );
         }
     };
     let mut results: Vec<Option<PointResult>> = vec![None; plan.points.len()];
@@ -421,7 +433,7 @@ pub fn run(plan: SweepPlan, out_dir: &Path, set: &StudySettings<'_>) -> Result<S
         simulate_s,
         total_s: 0.0,
         files: Vec::new(),
-        out_dir: out_dir.to_path_buf(),
+        out_dir: target.to_path_buf(),
     };
     let mut files = Vec::new();
     write(out_dir, "sweep.csv", &sweep_csv(&report), &mut files)?;
@@ -431,7 +443,11 @@ pub fn run(plan: SweepPlan, out_dir: &Path, set: &StudySettings<'_>) -> Result<S
     if !set.no_charts {
         files.extend(super::charts::sweep_charts(&report, out_dir)?);
     }
-    report.files = files;
+    staged.commit()?;
+    report.files = files
+        .iter()
+        .map(|f| target.join(f.strip_prefix(out_dir).unwrap_or(f)))
+        .collect();
     report.total_s = t_all.elapsed().as_secs_f64();
     Ok(report)
 }
