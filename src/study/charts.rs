@@ -37,10 +37,10 @@ fn short(x: f64) -> String {
         "0".into()
     } else if a >= 10_000.0 {
         format!("{:.0}", x)
-    } else if a >= 100.0 {
+    } else if a >= 10.0 {
         format!("{x:.0}")
     } else if a >= 1.0 {
-        format!("{x:.2}")
+        format!("{x:.1}")
     } else if a >= 0.001 {
         format!("{x:.3}")
     } else {
@@ -438,7 +438,7 @@ fn panel(
         .margin(14)
         .x_label_area_size(50)
         .y_label_area_size(110)
-        .build_cartesian_2d((0..n).into_segmented(), lo - pad..hi + pad)
+        .build_cartesian_2d((0..n - 1).into_segmented(), lo - pad..hi + pad)
         .map_err(|e| err(path, e))?;
     chart
         .configure_mesh()
@@ -449,7 +449,7 @@ fn panel(
             _ => String::new(),
         })
         .y_label_formatter(&|y| short(*y))
-        .label_style((FONT, 20))
+        .label_style((FONT, 22))
         .axis_desc_style((FONT, 22))
         .light_line_style(WHITE.mix(0.0))
         .draw()
@@ -550,7 +550,7 @@ pub fn compare_chart(r: &CompareReport, path: &Path) -> Result<()> {
         panel(
             &cells[cols + c],
             path,
-            &format!("{} − {}", m.label, r.labels[0]),
+            &format!("{}: difference vs A", m.label),
             "difference",
             &short_labels,
             &diffs,

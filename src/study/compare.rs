@@ -456,8 +456,10 @@ fn num(x: f64) -> String {
         format!("{x:.0}")
     } else if x.abs() >= 10.0 {
         format!("{x:.1}")
-    } else {
+    } else if x.abs() >= 0.1 || x == 0.0 {
         format!("{x:.3}")
+    } else {
+        format!("{x:.3e}")
     }
 }
 
