@@ -251,7 +251,9 @@ nodes = [0]
     let (mut covered, mut narrower, runs) = (0, 0, 200);
     let mut ratio_sum = 0.0;
     for seed in 0..runs {
-        let plan = compare::ComparePlan::new(&[file.clone()], &variant, None, Some(seed)).unwrap();
+        let plan =
+            compare::ComparePlan::new(std::slice::from_ref(&file), &variant, None, Some(seed))
+                .unwrap();
         let out = tmp.path().join("c");
         let r = compare::run(
             &plan,

@@ -35,8 +35,6 @@ fn short(x: f64) -> String {
     let a = x.abs();
     if a == 0.0 {
         "0".into()
-    } else if a >= 10_000.0 {
-        format!("{:.0}", x)
     } else if a >= 10.0 {
         format!("{x:.0}")
     } else if a >= 1.0 {
@@ -429,7 +427,7 @@ fn panel(
         lo = lo.min(0.0);
         hi = hi.max(0.0);
     }
-    if !(hi > lo) {
+    if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
         hi = lo + 1.0;
     }
     let pad = (hi - lo) * 0.1;
@@ -496,34 +494,31 @@ pub fn compare_chart(r: &CompareReport, path: &Path) -> Result<()> {
     let root = BitMapBackend::new(path, (W, H)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| err(path, e))?;
     let paired = r.paired.iter().skip(1).all(|&p| p);
+    let letters: Vec<String> = (0..r.labels.len())
+        .map(|k| char::from(b'A' + (k % 26) as u8).to_string())
+        .collect();
+    let key: Vec<String> = letters
+        .iter()
+        .zip(&r.labels)
+        .map(|(l, name)| format!("{l} = {name}"))
+        .collect();
     let root = root
         .titled(
             &format!(
-                "Compare {} — top: mean per campaign (95% CI); bottom: difference vs {} ({})",
-                r.labels.join(" / "),
-                r.labels[0],
+                "{}: mean per campaign (95% CI) above; difference vs A below ({})",
+                key.join(", "),
                 if paired {
                     "paired 95% CI"
                 } else {
                     "some arms unpaired"
                 }
             ),
-            (FONT, 30).into_font().style(FontStyle::Bold),
+            (FONT, 28).into_font().style(FontStyle::Bold),
         )
         .map_err(|e| err(path, e))?;
     let cols = metrics.len().max(1);
     let cells = root.split_evenly((2, cols));
-    let short_labels: Vec<String> = r
-        .labels
-        .iter()
-        .map(|l| {
-            if l.len() > 18 {
-                format!("{}…", &l[..17])
-            } else {
-                l.clone()
-            }
-        })
-        .collect();
+    let short_labels = letters;
     for (c, m) in metrics.iter().enumerate() {
         let arms: Vec<(usize, f64, [f64; 2], RGBColor)> = m
             .arms
@@ -550,7 +545,7 @@ pub fn compare_chart(r: &CompareReport, path: &Path) -> Result<()> {
         panel(
             &cells[cols + c],
             path,
-            &format!("{}: difference vs A", m.label),
+            &format!("{} − A", m.label),
             "difference",
             &short_labels,
             &diffs,

@@ -459,7 +459,7 @@ fn num(x: f64) -> String {
     } else if x.abs() >= 0.1 || x == 0.0 {
         format!("{x:.3}")
     } else {
-        format!("{x:.3e}")
+        format!("{x:.4}")
     }
 }
 

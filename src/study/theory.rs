@@ -341,7 +341,7 @@ pub fn estimate_threshold(points: &[CurvePoint], nodes: usize) -> Option<Thresho
         return None;
     }
     let estimate = root(&fitted)?;
-    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(0x5eed_7c);
+    let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(0x005e_ed7c);
     let mut roots = Vec::with_capacity(400);
     let len = d.iter().map(|(_, xs)| xs.len()).max().unwrap_or(0);
     let mut resampled: Vec<(f64, Vec<f64>)> = d.iter().map(|(t, _)| (*t, Vec::new())).collect();
