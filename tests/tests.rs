@@ -26,3 +26,4 @@ mod graph_io;
 mod peer_agreement;
 mod percolation;
 mod shard;
+mod study;
