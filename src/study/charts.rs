@@ -347,19 +347,22 @@ fn heat_map(r: &SweepReport, metric: &str, path: &Path) -> Result<()> {
     let mut chart = ChartBuilder::on(&root)
         .caption(
             format!(
-                "{}: mean {} per campaign ({}), by {} and {}",
+                "{}: mean {} per campaign ({}) by {} × {}",
                 r.plan.name,
                 metric.replace('_', " "),
                 unit_of(r, metric),
                 ax.key,
                 ay.key
             ),
-            (FONT, 38).into_font().style(FontStyle::Bold),
+            (FONT, 34).into_font().style(FontStyle::Bold),
         )
         .margin(30)
         .x_label_area_size(90)
         .y_label_area_size(170)
-        .build_cartesian_2d((0..nx).into_segmented(), (0..ny).into_segmented())
+        .build_cartesian_2d(
+            (0..nx.max(2) - 1).into_segmented(),
+            (0..ny.max(2) - 1).into_segmented(),
+        )
         .map_err(|e| err(path, e))?;
     chart
         .configure_mesh()
