@@ -36,6 +36,23 @@ pub enum Stream {
     /// apart from the trial's other draws so that a kernel may draw a whole
     /// step's skips before deciding any candidate.
     Skips = 8,
+    /// A crisis's claim: the master seed of the claim's own cascade is
+    /// derived from it ([`derived_seed`]), so the claim draws as a plain
+    /// cascade of its content would.
+    CrisisClaim = 9,
+    /// A crisis's correction: the master seed of its cascade is derived
+    /// from it.
+    CrisisCorrection = 10,
+    /// A crisis's decisions that are neither cascade's: protection,
+    /// uptake and random priority (per trial).
+    CrisisDecisions = 11,
+}
+
+/// A master seed of its own for a sub-model (a crisis's claim or
+/// correction) of a run with master seed `seed`: cascades run with it draw
+/// from streams that no other part of the run touches.
+pub fn derived_seed(seed: u64, stream: Stream) -> u64 {
+    mix64(mix64(seed ^ mix64(stream as u64)) ^ u64::MAX)
 }
 
 /// SplitMix64 finaliser: a bijective mix of 64 bits.

@@ -90,6 +90,7 @@ fn run_trial_impl<const GROUPS: bool, const LT: bool>(
         }
         if bernoulli(&mut rng, seed_conversion) {
             out.converted += 1;
+            ws.converted.push(s);
         }
         if bernoulli(&mut rng, k.ugc_threshold) {
             out.earned_media += 1;
@@ -129,6 +130,7 @@ fn run_trial_impl<const GROUPS: bool, const LT: bool>(
             if k.conversion > 0.0 && bernoulli(&mut rng, threshold32(k.conversion_probability($t)))
             {
                 out.converted += 1;
+                ws.converted.push(v);
             }
             if bernoulli(&mut rng, k.ugc_threshold) {
                 out.earned_media += 1;

@@ -13,6 +13,7 @@
 
 pub mod cascade;
 pub mod content;
+pub mod crisis;
 pub mod ensemble;
 pub mod montecarlo;
 mod plain;

@@ -76,6 +76,8 @@ pub struct Workspace {
     /// Plain kernel: engaged people in order, and each one's parent entry.
     pub(crate) eng_node: Vec<u32>,
     pub(crate) eng_parent: Vec<u32>,
+    /// General kernel: the people who converted in the last trial.
+    pub(crate) converted: Vec<u32>,
 }
 
 impl Workspace {
@@ -101,6 +103,7 @@ impl Workspace {
             edges_examined: 0,
             eng_node: Vec::new(),
             eng_parent: Vec::new(),
+            converted: Vec::new(),
         }
     }
 
@@ -133,6 +136,13 @@ impl Workspace {
         self.per_role.clear();
         self.eng_node.clear();
         self.eng_parent.clear();
+        self.converted.clear();
+    }
+
+    /// The people who converted in the last trial run by the general
+    /// kernel, in the order they converted; empty after the lean kernel.
+    pub fn converted(&self) -> &[u32] {
+        &self.converted
     }
 
     /// The per-step counts (new reached, engaged, shared) of the last trial.

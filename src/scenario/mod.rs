@@ -3,12 +3,14 @@
 
 mod audience;
 mod campaign;
+mod crisis;
 mod economics;
 mod precision;
 
 pub use crate::graph::audience::Segment;
 pub use crate::graph::{DegreeSource, GraphSpec};
 pub use campaign::{Content, Delay, PersonId, Pick, Plan, Seeding};
+pub use crisis::{Crisis, Priority};
 pub use economics::{Economics, PlanCost, PlanLine, money_label};
 pub use precision::{AUTO_FIRST_BATCH, DEFAULT_MAX_TRIALS, DEFAULT_PRECISION, Precision};
 
@@ -53,6 +55,7 @@ struct RawScenario {
     /// `[sweep]`: read by `viralsim sweep` (crate::study), ignored by a run.
     #[allow(dead_code)]
     sweep: Option<toml::Value>,
+    crisis: Option<crisis::RawCrisis>,
 }
 
 // ---------------------------------------------------------- validated types
@@ -108,6 +111,8 @@ pub struct Scenario {
     pub seeding: Seeding,
     /// Costs, budget and value per conversion (`[economics]`).
     pub economics: Option<Economics>,
+    /// A viral claim and the brand's correction (`[crisis]`).
+    pub crisis: Option<Crisis>,
     /// The file it came from, for messages.
     pub file: String,
 }
@@ -210,6 +215,10 @@ impl Scenario {
             .economics
             .map(|e| economics::parse(e, &role_names, file))
             .transpose()?;
+        let crisis = raw
+            .crisis
+            .map(|c| crisis::parse(c, &audience.segments, &role_names, raw.horizon, file))
+            .transpose()?;
         Ok(Scenario {
             name,
             description: raw.description.unwrap_or_default(),
@@ -225,6 +234,7 @@ impl Scenario {
             content,
             seeding,
             economics,
+            crisis,
             file: file.to_string(),
         })
     }
