@@ -49,7 +49,7 @@ fn tmp_path(path: &Path) -> PathBuf {
 
 /// Files a run writes into its output folder: what an existing folder may
 /// hold for a new run to replace it.
-pub const OUTPUT_FILES: [&str; 9] = [
+pub const OUTPUT_FILES: [&str; 11] = [
     "summary.json",
     "trials.csv",
     "timeseries.csv",
@@ -59,6 +59,8 @@ pub const OUTPUT_FILES: [&str; 9] = [
     "funnel.png",
     "segments.png",
     "roles.png",
+    "crisis_over_time.png",
+    "damage_by_delay.png",
 ];
 
 /// An output folder being written. The files go into a fresh temporary

@@ -28,6 +28,7 @@ pub mod plot;
 pub mod progress;
 pub mod rng;
 pub mod run;
+pub mod run_crisis;
 pub mod scenario;
 pub mod shard;
 pub mod study;

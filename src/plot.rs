@@ -719,3 +719,223 @@ mod tests {
         assert_eq!(rows, ["young", "middle", "senior", "a", "b"]);
     }
 }
+
+/// `crisis_over_time.png`: believers, protected and corrected per step
+/// (mean, 5–95% band) for the crisis's first response delay, with the
+/// claim's start and the response marked.
+pub fn crisis_over_time(
+    name: &str,
+    c: &crate::metrics::crisis::CrisisSummary,
+    path: &Path,
+) -> Result<()> {
+    register_fonts();
+    // The first delay with a visible response (after the claim), else the first.
+    let Some(d) = c
+        .delays
+        .iter()
+        .find(|d| d.response_delay.is_some_and(|k| k > 0))
+        .or(c.delays.first())
+    else {
+        return Ok(());
+    };
+    let ts = &d.time_series;
+    let steps = ts.steps.max(2);
+    let ymax = nice_max(
+        [&ts.believers, &ts.protected, &ts.corrected]
+            .iter()
+            .flat_map(|b| b.p95.iter().cloned())
+            .fold(1.0, f64::max),
+    );
+    let root = BitMapBackend::new(path, (W, H)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| err(path, e))?;
+    let title = match d.response_delay {
+        Some(k) => format!("{name}: the claim and a correction {k} steps later"),
+        None => format!("{name}: the claim, never corrected"),
+    };
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, (FONT, 44).into_font().style(FontStyle::Bold))
+        .margin(30)
+        .x_label_area_size(90)
+        .y_label_area_size(150)
+        .build_cartesian_2d(0f64..(steps - 1) as f64, 0f64..ymax)
+        .map_err(|e| err(path, e))?;
+    chart
+        .configure_mesh()
+        .x_desc("Step (sharing rounds)")
+        .y_desc("People (at the end of the step)")
+        .y_label_formatter(&count_label)
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .label_style((FONT, 28))
+        .axis_desc_style((FONT, 32))
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(|e| err(path, e))?;
+    for (band, color, label) in [
+        (&ts.believers, RED, "Believers"),
+        (&ts.protected, GREEN, "Protected"),
+        (&ts.corrected, BLUE, "Corrected"),
+    ] {
+        let mut poly: Vec<(f64, f64)> = band
+            .p95
+            .iter()
+            .enumerate()
+            .map(|(i, &y)| (i as f64, y))
+            .collect();
+        poly.extend(
+            band.p5
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(i, &y)| (i as f64, y)),
+        );
+        chart
+            .draw_series(std::iter::once(Polygon::new(poly, color.mix(0.15))))
+            .map_err(|e| err(path, e))?;
+        chart
+            .draw_series(LineSeries::new(
+                band.mean.iter().enumerate().map(|(i, &y)| (i as f64, y)),
+                color.stroke_width(5),
+            ))
+            .map_err(|e| err(path, e))?
+            .label(format!("{label} (mean; band: 5–95% of trials)"))
+            .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 30, y + 6)], color.filled()));
+    }
+    let mut marks = vec![(c.claim_start as f64, "claim posted", BLACK, 0.97)];
+    if let Some(k) = d.response_delay {
+        marks.push(((c.claim_start + k) as f64, "response", PURPLE, 0.91));
+    }
+    for (x, text, color, at) in marks {
+        if x > (steps - 1) as f64 {
+            continue;
+        }
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(x, 0.0), (x, ymax)],
+                color.stroke_width(3),
+            )))
+            .map_err(|e| err(path, e))?;
+        chart
+            .draw_series(std::iter::once(Text::new(
+                format!(" {text} (step {x:.0})"),
+                (x, ymax * at),
+                (FONT, 28).into_font().color(&color),
+            )))
+            .map_err(|e| err(path, e))?;
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerRight)
+        .label_font((FONT, 30))
+        .legend_area_size(50)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .margin(20)
+        .draw()
+        .map_err(|e| err(path, e))?;
+    root.present().map_err(|e| err(path, e))
+}
+
+/// `damage_by_delay.png`: revenue lost (or, without `[economics]`,
+/// purchases lost) and final believers against the response delay, each
+/// with its 95% interval; `never` is the rightmost point.
+pub fn damage_by_delay(
+    name: &str,
+    c: &crate::metrics::crisis::CrisisSummary,
+    path: &Path,
+) -> Result<()> {
+    register_fonts();
+    let root = BitMapBackend::new(path, (W, H)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| err(path, e))?;
+    let root = root
+        .titled(
+            &format!("{name}: what a later answer costs"),
+            (FONT, 44).into_font().style(FontStyle::Bold),
+        )
+        .map_err(|e| err(path, e))?;
+    let panels = root.split_evenly((1, 2));
+    let n = c.delays.len();
+    let labels: Vec<String> = c
+        .delays
+        .iter()
+        .map(|d| match d.response_delay {
+            Some(k) => k.to_string(),
+            None => "never".into(),
+        })
+        .collect();
+    let money = c.currency.clone();
+    let loss_key = if money.is_some() {
+        "revenue_lost"
+    } else {
+        "purchases_lost"
+    };
+    for (panel, (key, ylabel, color)) in panels.iter().zip([
+        (
+            loss_key,
+            match &money {
+                Some(cur) => format!("Revenue lost ({cur}, mean and 95% interval)"),
+                None => "Purchases lost (mean and 95% interval)".into(),
+            },
+            RED,
+        ),
+        (
+            "believers",
+            "Believers at the end (people, mean and 95% interval)".into(),
+            PURPLE,
+        ),
+    ]) {
+        let pts: Vec<(f64, f64, f64)> = c
+            .delays
+            .iter()
+            .map(|d| {
+                let s = &d.metrics[key];
+                (s.mean, s.ci95[0].max(0.0), s.ci95[1])
+            })
+            .collect();
+        let ymax = nice_max(pts.iter().map(|p| p.2).fold(1e-9, f64::max));
+        let labels = labels.clone();
+        let mut chart = ChartBuilder::on(panel)
+            .margin(30)
+            .x_label_area_size(90)
+            .y_label_area_size(150)
+            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..ymax)
+            .map_err(|e| err(path, e))?;
+        chart
+            .configure_mesh()
+            .x_desc("Response delay (steps after the claim)")
+            .y_desc(ylabel)
+            .x_labels(n.max(2))
+            .x_label_formatter(&move |x| {
+                let i = x.round();
+                if (x - i).abs() < 0.01 && i >= 0.0 && (i as usize) < labels.len() {
+                    labels[i as usize].clone()
+                } else {
+                    String::new()
+                }
+            })
+            .y_label_formatter(&count_label)
+            .label_style((FONT, 28))
+            .axis_desc_style((FONT, 30))
+            .light_line_style(WHITE.mix(0.0))
+            .draw()
+            .map_err(|e| err(path, e))?;
+        chart
+            .draw_series(LineSeries::new(
+                pts.iter().enumerate().map(|(i, p)| (i as f64, p.0)),
+                color.stroke_width(3),
+            ))
+            .map_err(|e| err(path, e))?;
+        chart
+            .draw_series(pts.iter().enumerate().map(|(i, p)| {
+                ErrorBar::new_vertical(i as f64, p.1, p.0, p.2, color.stroke_width(3), 20)
+            }))
+            .map_err(|e| err(path, e))?;
+        chart
+            .draw_series(
+                pts.iter()
+                    .enumerate()
+                    .map(|(i, p)| Circle::new((i as f64, p.0), 9, color.filled())),
+            )
+            .map_err(|e| err(path, e))?;
+    }
+    root.present().map_err(|e| err(path, e))
+}

@@ -67,6 +67,8 @@ pub struct Simulation {
     /// Seconds ordering, simulating and summarising (`graph_s` and
     /// `output_s` are filled in by [`execute`]).
     pub timings: Timings,
+    /// The crisis runs (with `[crisis]`), their trials beside the campaign's.
+    pub crisis: Option<crate::engine::crisis::CrisisEnsemble>,
 }
 
 /// The contents of `run.json`: how the run went on this machine (threads,
@@ -204,6 +206,7 @@ pub fn summarize_trials(t: Trials) -> Simulation {
         ensemble: t.ensemble,
         context: t.context,
         timings,
+        crisis: None,
     }
 }
 
@@ -425,7 +428,15 @@ pub fn execute(scenario: &Scenario, out_dir: &Path, set: &RunSettings<'_>) -> Re
     let t0 = Instant::now();
     let g = s.build_graph_in_input_order_with(set.progress)?;
     let graph_s = t0.elapsed().as_secs_f64();
-    let (sim, g) = simulate_ordering_if_it_pays(&s, g, set)?;
+    // A crisis resolves its own seeding on the graph as built, so both
+    // run on it in input order.
+    let (mut sim, g) = if s.crisis.is_some() {
+        (simulate_timed(&s, &g, set)?, g)
+    } else {
+        simulate_ordering_if_it_pays(&s, g, set)?
+    };
+    sim.crisis =
+        crate::run_crisis::simulate_crisis(&s, &g, set, &mut sim.summary, &mut sim.timings)?;
     let mut timings = sim.timings;
     timings.graph_s = graph_s;
     let threads = thread_count(set.threads);
@@ -443,7 +454,8 @@ pub fn execute(scenario: &Scenario, out_dir: &Path, set: &RunSettings<'_>) -> Re
             threads,
             timings_s: timings,
             trials_per_s: sim.ensemble.len() as f64 / timings.simulate_s.max(1e-9),
-            edges_examined: sim.ensemble.edges_examined,
+            edges_examined: sim.ensemble.edges_examined
+                + sim.crisis.as_ref().map_or(0, |c| c.edges_examined),
             storage_order,
             graph_bytes,
             merged_parts: None,
@@ -491,6 +503,7 @@ pub fn write_outputs(
         summary,
         ensemble,
         context,
+        crisis,
         ..
     } = sim;
     let mut files = Vec::new();
@@ -499,7 +512,11 @@ pub fn write_outputs(
         files.push(staged.target().join(name));
         Ok(())
     };
-    put("timeseries.csv", export::timeseries_csv(summary))?;
+    let mut timeseries = export::timeseries_csv(summary);
+    if let Some(c) = &summary.crisis {
+        timeseries = crate::metrics::crisis::append_timeseries(&timeseries, c);
+    }
+    put("timeseries.csv", timeseries)?;
     // The per-trial CSV and the charts are independent: written side by side.
     let charts: Vec<&str> = if no_charts {
         Vec::new()
@@ -517,6 +534,7 @@ pub fn write_outputs(
             "roles.png" => summary.roles.len() > 1,
             _ => true,
         })
+        .chain(crate::run_crisis::charts(&summary))
         .collect()
     };
     let render = |name: &str| -> Result<PathBuf> {
@@ -526,6 +544,9 @@ pub fn write_outputs(
             "reach_over_time.png" => plot::reach_over_time(summary, &tmp),
             "cascade_size_ccdf.png" => plot::cascade_ccdf(summary, ensemble, &tmp),
             "funnel.png" => plot::funnel(summary, &tmp),
+            "crisis_over_time.png" | "damage_by_delay.png" => {
+                crate::run_crisis::render(name, summary, &tmp)
+            }
             "segments.png" => plot::breakdown(
                 summary,
                 plot::Breakdown::Segments,
@@ -539,7 +560,10 @@ pub fn write_outputs(
     };
     let (csv, pngs) = rayon::join(
         || {
-            let table = MetricTable::campaign(context, ensemble);
+            let mut table = MetricTable::campaign(context, ensemble);
+            if let Some(c) = crisis {
+                crate::metrics::crisis::push_metrics(&mut table, c, context.economics.as_ref());
+            }
             export::write_trials_csv(&dir.join("trials.csv"), &table, ensemble.len())
         },
         || {

@@ -137,7 +137,7 @@ fn path_closed_forms_for_delays_and_priorities() {
 fn path_closed_forms_with_full_uptake() {
     let g = path(7);
     let cases: [(&str, &str, (u32, u32, u32)); 4] = [
-        ("0", "claim", (0, 3, 4)),      // the tie at 3 believes, is corrected, corrects 0..2
+        ("0", "claim", (0, 3, 4)), // the tie at 3 believes, is corrected, corrects 0..2
         ("0", "correction", (0, 4, 3)), // the tie at 3 is protected and corrects 0..2
         ("6", "correction", (0, 0, 7)), // the seed at 6 believes: everyone is corrected
         ("2", "claim", (0, 2, 5)),
@@ -295,7 +295,8 @@ fn believers_and_losses(rules: &str, delays: &str, trials: u64) -> Vec<(Vec<f64>
         .collect()
 }
 
-const DAMAGE: &str = "harm = 0.6\nresidual_harm = 0.2\nbase_purchase = 0.3\nprotection = 0.8\nuptake = 0.5";
+const DAMAGE: &str =
+    "harm = 0.6\nresidual_harm = 0.2\nbase_purchase = 0.3\nprotection = 0.8\nuptake = 0.5";
 
 /// A longer delay never lowers expected believers or losses (paired, z
 /// allowing 4 standard errors), and the effect is resolved.
@@ -310,25 +311,40 @@ fn longer_delays_never_help() {
                 (&w[1].1, &w[0].1)
             };
             let (m, se) = paired(a, b);
-            assert!(m > -4.0 * se, "{what}: a longer delay lowers it by {m} ± {se}");
+            assert!(
+                m > -4.0 * se,
+                "{what}: a longer delay lowers it by {m} ± {se}"
+            );
         }
     }
     let (m, se) = paired(&runs[4].1, &runs[0].1);
-    assert!(m > 10.0 * se, "answering at once saves {m} ± {se} purchases");
+    assert!(
+        m > 10.0 * se,
+        "answering at once saves {m} ± {se} purchases"
+    );
 }
 
 /// Higher protection or uptake never raises believers or losses.
 #[test]
 fn protection_and_uptake_never_hurt() {
     for (lo, hi) in [
-        ("protection = 0.2\nuptake = 0.5", "protection = 0.9\nuptake = 0.5"),
-        ("protection = 0.8\nuptake = 0.1", "protection = 0.8\nuptake = 0.9"),
+        (
+            "protection = 0.2\nuptake = 0.5",
+            "protection = 0.9\nuptake = 0.5",
+        ),
+        (
+            "protection = 0.8\nuptake = 0.1",
+            "protection = 0.8\nuptake = 0.9",
+        ),
     ] {
         let common = "harm = 0.6\nresidual_harm = 0.2\nbase_purchase = 0.3";
         let a = believers_and_losses(&format!("{common}\n{lo}"), "2", 3000);
         let b = believers_and_losses(&format!("{common}\n{hi}"), "2", 3000);
         let (m, se) = paired(&b[0].1, &a[0].1);
-        assert!(m < 4.0 * se, "{hi:?} raises losses over {lo:?} by {m} ± {se}");
+        assert!(
+            m < 4.0 * se,
+            "{hi:?} raises losses over {lo:?} by {m} ± {se}"
+        );
         assert!(m < -4.0 * se, "{hi:?} should lower losses: {m} ± {se}");
     }
 }

@@ -103,6 +103,11 @@ pub fn print_summary(r: &crate::run::RunReport) {
             }
         );
     }
+    if let Some(c) = &s.crisis {
+        for line in crate::metrics::crisis::crisis_lines(c) {
+            println!("{line}");
+        }
+    }
     println!("  results: {}/", r.out_dir.display());
 }
 

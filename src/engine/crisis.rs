@@ -267,7 +267,12 @@ impl CrisisWorkspace {
 
 /// The record of `v` in this trial, initialised (and listed) on first touch.
 #[inline(always)]
-fn person<'p>(people: &'p mut [Person], touched: &mut Vec<u32>, epoch: u32, v: u32) -> &'p mut Person {
+fn person<'p>(
+    people: &'p mut [Person],
+    touched: &mut Vec<u32>,
+    epoch: u32,
+    v: u32,
+) -> &'p mut Person {
     let p = &mut people[v as usize];
     if p.epoch != epoch {
         *p = Person {
@@ -805,7 +810,11 @@ pub fn run_crisis_trial(
     out.protected = n.protected;
     out.corrected = n.corrected;
     out.ever_believed = n.ever;
-    out.time_to_peak = if out.peak_believers > 0 { peak_t - s0 } else { 0 };
+    out.time_to_peak = if out.peak_believers > 0 {
+        peak_t - s0
+    } else {
+        0
+    };
     out.steps = ws.per_step.len() as u32;
     out.edges_examined = edges;
     out
@@ -945,8 +954,8 @@ pub fn run_crisis(
                             let mut by_seg = vec![0u32; nseg];
                             for (v, s) in cw.final_states() {
                                 let sg = segs[v as usize] as usize;
-                                purchases_lost += harm.base_purchase.get(sg).copied().unwrap_or(0.0)
-                                    * harm.of(s);
+                                purchases_lost +=
+                                    harm.base_purchase.get(sg).copied().unwrap_or(0.0) * harm.of(s);
                                 if s == State::Believer {
                                     by_seg[sg] += 1;
                                 }

@@ -6,6 +6,7 @@
 //! [`summary`] the schema and [`summarize`]; [`table`] declares every
 //! per-trial metric once.
 
+pub mod crisis;
 pub mod economics;
 pub mod series;
 pub mod stat;

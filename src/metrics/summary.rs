@@ -129,6 +129,9 @@ pub struct Summary {
     pub cascade_size_distribution: Vec<SizeBin>,
     /// Time series with bands.
     pub time_series: TimeSeries,
+    /// The crisis (`[crisis]` only; absent from `summary.json` without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crisis: Option<super::crisis::CrisisSummary>,
     /// The metrics in `metrics`, described, in the order the printed
     /// summary and the charts show them (not part of `summary.json`).
     #[serde(skip)]
@@ -379,6 +382,7 @@ fn summarize_but_time_series(ctx: &SummaryContext, ens: &Ensemble) -> Summary {
         precision,
         cascade_size_distribution: size_distribution(ens),
         time_series: TimeSeries::default(),
+        crisis: None,
         table: table.infos(),
     }
 }

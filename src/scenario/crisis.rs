@@ -219,10 +219,7 @@ pub(super) fn parse(
             for (i, v) in items.iter().enumerate() {
                 let d = delay_value(v, &format!("{key}[{i}]"), file)?;
                 if out.contains(&d) {
-                    return Err(bad(
-                        file,
-                        format!("{key}[{i}] = {v} is listed twice"),
-                    ));
+                    return Err(bad(file, format!("{key}[{i}] = {v} is listed twice")));
                 }
                 out.push(d);
             }
