@@ -707,19 +707,6 @@ pub fn breakdown(summary: &Summary, by: Breakdown, order: &[String], path: &Path
     root.present().map_err(|e| err(path, e))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::in_declared_order;
-
-    #[test]
-    fn groups_follow_the_declared_order_and_the_rest_come_last() {
-        let mut rows = vec!["a", "b", "senior", "young", "middle"];
-        let order: Vec<String> = ["young", "middle", "senior"].map(String::from).to_vec();
-        in_declared_order(&mut rows, &order, |r| r);
-        assert_eq!(rows, ["young", "middle", "senior", "a", "b"]);
-    }
-}
-
 /// `crisis_over_time.png`: believers, protected and corrected per step
 /// (mean, 5–95% band) for the crisis's first response delay, with the
 /// claim's start and the response marked.
@@ -938,4 +925,17 @@ pub fn damage_by_delay(
             .map_err(|e| err(path, e))?;
     }
     root.present().map_err(|e| err(path, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_declared_order;
+
+    #[test]
+    fn groups_follow_the_declared_order_and_the_rest_come_last() {
+        let mut rows = vec!["a", "b", "senior", "young", "middle"];
+        let order: Vec<String> = ["young", "middle", "senior"].map(String::from).to_vec();
+        in_declared_order(&mut rows, &order, |r| r);
+        assert_eq!(rows, ["young", "middle", "senior", "a", "b"]);
+    }
 }

@@ -151,11 +151,14 @@ fn path_closed_forms_with_full_uptake() {
     }
 }
 
+/// Delay, priority, uptake and the expected (believers, protected, corrected).
+type StarCase = (&'static str, &'static str, f64, (u32, u32, u32));
+
 /// Star of 6 leaves, claim at leaf 1, correction at leaf 2.
 #[test]
 fn star_closed_forms() {
     let g = star(6);
-    let cases: [(&str, &str, f64, (u32, u32, u32)); 6] = [
+    let cases: [StarCase; 6] = [
         // Both reach the centre at step 0: the priority decides it, and the
         // centre takes every unaware leaf with it.
         ("0", "correction", 0.0, (1, 6, 0)),

@@ -62,7 +62,7 @@
 
 use super::content::DelaySampler;
 use super::sampling::{
-    choose_seeds, draw_from_pool, mark_reached, next_candidate, trial_streams, uniform31,
+    choose_seeds, draw_from_pool, mark_reached, next_candidate, prefetch, trial_streams, uniform31,
 };
 use super::seeding::ResolvedPlan;
 use super::{
@@ -364,6 +364,25 @@ fn pop_due(pending: &mut BinaryHeap<Reverse<(u32, u32, u32)>>, t: u32, frontier:
     }
 }
 
+/// Software pipeline over a frontier, as the general kernel's: the record
+/// of the sharer two ahead and the first arcs of the next one are fetched
+/// while sharer `i` is processed.
+#[inline(always)]
+fn prefetch_ahead(k: &CompiledContent<'_>, frontier: &[u32], i: usize) {
+    if let Some(&u2) = frontier.get(i + 2) {
+        prefetch(&k.nodes[u2 as usize]);
+    }
+    if let Some(&u1) = frontier.get(i + 1) {
+        let r1 = &k.nodes[u1 as usize];
+        if let Some(t) = k.graph.targets().get(r1.start as usize) {
+            prefetch(t);
+        }
+        if let Some(t) = k.accept.get(r1.start as usize) {
+            prefetch(t);
+        }
+    }
+}
+
 /// Runs one sharer `u` of content `k` at step `t` (novelty `novelty`):
 /// marks its contacts reached, draws one acceptance per candidate arc (as
 /// the general kernel does) and calls `hit(v)` for each candidate whose
@@ -625,7 +644,8 @@ pub fn run_crisis_trial(
                 .map(|h| 0.5f64.powf((t - s0) as f64 / h))
                 .unwrap_or(1.0);
             let frontier = std::mem::take(&mut ws.claim_frontier);
-            for &u in &frontier {
+            for (i, &u) in frontier.iter().enumerate() {
+                prefetch_ahead(kc, &frontier, i);
                 if ws.state(u) != State::Believer {
                     continue;
                 }
@@ -676,7 +696,8 @@ pub fn run_crisis_trial(
                 .map(|h| 0.5f64.powf((t - s1v) as f64 / h))
                 .unwrap_or(1.0);
             let frontier = std::mem::take(&mut ws.corr_frontier);
-            for &u in &frontier {
+            for (i, &u) in frontier.iter().enumerate() {
+                prefetch_ahead(kr, &frontier, i);
                 if !matches!(ws.state(u), State::Protected | State::Corrected) {
                     continue;
                 }

@@ -139,6 +139,11 @@ impl Workspace {
         self.converted.clear();
     }
 
+    /// Out-degrees of the last trial's sharers, summed.
+    pub fn edges_examined(&self) -> u64 {
+        self.edges_examined
+    }
+
     /// The people who converted in the last trial run by the general
     /// kernel, in the order they converted; empty after the lean kernel.
     pub fn converted(&self) -> &[u32] {
