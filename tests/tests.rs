@@ -17,6 +17,8 @@ mod campaign_model;
 mod campaign_scenarios;
 mod cli;
 mod closed_forms;
+mod crisis_cli;
+mod crisis_kernel;
 mod determinism;
 mod engine_campaign;
 mod golden;
