@@ -534,7 +534,7 @@ pub fn write_outputs(
             "roles.png" => summary.roles.len() > 1,
             _ => true,
         })
-        .chain(crate::run_crisis::charts(&summary))
+        .chain(crate::run_crisis::charts(summary))
         .collect()
     };
     let render = |name: &str| -> Result<PathBuf> {
