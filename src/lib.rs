@@ -5,7 +5,8 @@
 //! [`graph`] (generators, edge lists → frozen CSR [`graph::SocialGraph`]) →
 //! [`engine`] (compiled content, one cascade, Monte Carlo over trials) →
 //! [`metrics`] (ensemble → [`metrics::Summary`]) → [`export`] (JSON, CSV) and
-//! [`plot`] (PNG). [`run`] ties them together. The library never prints;
+//! [`plot`] (PNG), gathered by [`report`] into `report.html`. [`run`] ties
+//! them together. The library never prints;
 //! progress goes through a callback.
 //!
 //! ```
@@ -26,6 +27,7 @@ pub mod interrupt;
 pub mod metrics;
 pub mod plot;
 pub mod progress;
+pub mod report;
 pub mod rng;
 pub mod run;
 pub mod run_crisis;

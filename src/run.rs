@@ -388,6 +388,7 @@ pub fn simulate_range_ordering_if_it_pays(
 pub fn scenario_digest(s: &Scenario) -> u64 {
     let mut canonical = s.clone();
     canonical.file = String::new();
+    canonical.source = String::new();
     canonical.trials = 0;
     canonical.precision = None;
     crate::engine::ensemble::fnv1a64(format!("{canonical:?}").as_bytes())
@@ -447,7 +448,7 @@ pub fn execute(scenario: &Scenario, out_dir: &Path, set: &RunSettings<'_>) -> Re
     };
     let graph_bytes = g.heap_bytes();
     drop(g);
-    let files = write_outputs(&staged, &sim, set.no_charts, |output_s| {
+    let files = write_outputs(&staged, &sim, &s.source, set.no_charts, |output_s| {
         timings.output_s = output_s;
         RunJson {
             viralsim_version: env!("CARGO_PKG_VERSION"),
@@ -485,7 +486,8 @@ pub fn thread_count(threads: Option<usize>) -> usize {
 
 /// Writes a simulation's files into a staged output folder: `timeseries.csv`,
 /// `trials.csv`, the charts (unless `no_charts`), `run.json` (made by
-/// `run_json` from the seconds spent writing the rest) and `summary.json`.
+/// `run_json` from the seconds spent writing the rest), `scenario.toml`
+/// (`scenario_text`), `report.html` and `summary.json`.
 /// Needs no graph, so that [`crate::shard::merge`] writes exactly what a
 /// run writes. Returns the files as they will be named once committed.
 ///
@@ -494,6 +496,7 @@ pub fn thread_count(threads: Option<usize>) -> usize {
 pub fn write_outputs(
     staged: &export::Staged,
     sim: &Simulation,
+    scenario_text: &str,
     no_charts: bool,
     run_json: impl FnOnce(f64) -> RunJson,
 ) -> Result<Vec<PathBuf>> {
@@ -582,7 +585,28 @@ pub fn write_outputs(
     rj.push(b'\n');
     export::write_atomic(&dir.join("run.json"), &rj)?;
     files.push(staged.target().join("run.json"));
+    write_report_and_scenario(dir, summary, scenario_text)?;
+    for name in [crate::report::SCENARIO_FILE, crate::report::REPORT_FILE] {
+        files.push(staged.target().join(name));
+    }
     export::write_atomic(&dir.join("summary.json"), &export::summary_json(summary))?;
     files.push(staged.target().join("summary.json"));
     Ok(files)
+}
+
+/// Writes the scenario's text (`scenario.toml`) and `report.html` (from the
+/// summary as written to `summary.json`, that text and the charts already in
+/// `dir`): what [`write_outputs`] does before writing `summary.json`, so
+/// `viralsim report DIR` rebuilds the same page.
+///
+/// # Errors
+/// [`Error::Write`] writing either file, [`Error::Read`] reading a chart.
+pub fn write_report_and_scenario(dir: &Path, summary: &Summary, scenario_text: &str) -> Result<()> {
+    export::write_atomic(
+        &dir.join(crate::report::SCENARIO_FILE),
+        scenario_text.as_bytes(),
+    )?;
+    let value = serde_json::to_value(summary).expect("a summary always serialises");
+    crate::report::write(dir, &value, scenario_text)?;
+    Ok(())
 }

@@ -110,6 +110,10 @@ pub struct PartMeta {
     pub shard: Option<[u64; 2]>,
     /// The population, seeds and economics the summary needs.
     pub context: SummaryContext,
+    /// The scenario's text, for the merged run's `scenario.toml` and
+    /// `report.html` (empty in parts written before it was kept).
+    #[serde(default)]
+    pub scenario: String,
 }
 
 /// What [`run_part`] did.
@@ -227,6 +231,7 @@ pub fn run_part(
             PartOf::Range(_) => None,
         },
         context: trials.context,
+        scenario: s.source.clone(),
     };
     let extra = serde_json::to_vec(&meta).expect("part metadata serialises");
     export::write_atomic(&path, &trials.ensemble.to_bytes(&extra))?;
@@ -463,7 +468,8 @@ pub fn merge(out_dir: &Path, inputs: &[PathBuf], no_charts: bool) -> Result<RunR
     }
     let read_s = t0.elapsed().as_secs_f64();
     let merged_parts = parts.len();
-    let context = parts.swap_remove(0).meta.context;
+    let first = parts.swap_remove(0).meta;
+    let (context, scenario) = (first.context, first.scenario);
     drop(parts);
     let sim: Simulation = summarize_trials(Trials {
         ensemble: ens,
@@ -473,7 +479,7 @@ pub fn merge(out_dir: &Path, inputs: &[PathBuf], no_charts: bool) -> Result<RunR
     let mut timings = sim.timings;
     timings.graph_s = read_s;
     let threads = thread_count(None);
-    let files = write_outputs(&staged, &sim, no_charts, |output_s| {
+    let files = write_outputs(&staged, &sim, &scenario, no_charts, |output_s| {
         timings.output_s = output_s;
         RunJson {
             viralsim_version: env!("CARGO_PKG_VERSION"),

@@ -16,7 +16,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run a scenario (the built-in default when no file is given) and write
-    /// summary.json, CSVs and PNG charts.
+    /// summary.json, CSVs, PNG charts and report.html.
     Run {
         /// Scenario file (TOML). Omit to run the built-in default scenario.
         scenario: Option<PathBuf>,
@@ -129,6 +129,12 @@ pub enum Command {
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,
+    },
+    /// Rebuild DIR/report.html from an output folder (summary.json,
+    /// scenario.toml and the charts a run wrote there).
+    Report {
+        /// Output folder of a run.
+        dir: PathBuf,
     },
     /// Check a scenario file (and its edge list) without running it.
     Validate {

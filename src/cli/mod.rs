@@ -161,6 +161,11 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             }
             Ok(())
         }
+        Command::Report { dir } => {
+            let p = crate::report::rebuild(&dir)?;
+            println!("viralsim report: {}", p.display());
+            Ok(())
+        }
         Command::Run {
             scenario,
             out,

@@ -115,6 +115,9 @@ pub struct Scenario {
     pub crisis: Option<Crisis>,
     /// The file it came from, for messages.
     pub file: String,
+    /// The scenario's text as read (copied beside a run's outputs as
+    /// `scenario.toml`, for the report).
+    pub source: String,
 }
 
 fn toml_message(e: &toml::de::Error) -> String {
@@ -236,6 +239,7 @@ impl Scenario {
             economics,
             crisis,
             file: file.to_string(),
+            source: text.to_string(),
         })
     }
 
