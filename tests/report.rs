@@ -1,0 +1,156 @@
+//! report.html as a reader gets it: written by every run, rebuilt byte for
+//! byte by `viralsim report DIR`, self-contained (charts embedded, no
+//! scripts, no network), every number shown equal to summary.json's value.
+//! (The rendering in a real browser is checked by tests/report/check.sh.)
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::Path;
+use viralsim::report::{Fmt, base64, format_value};
+
+fn viralsim() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_viralsim"))
+}
+
+fn run(scenario: &str, out: &Path, extra: &[&str]) {
+    viralsim()
+        .args(["run", scenario, "--quiet", "--threads", "2", "--out"])
+        .arg(out)
+        .args(extra)
+        .assert()
+        .success();
+}
+
+/// Every `data-key="…" data-fmt="…">text<` in the page: (pointer, format, text).
+fn shown_numbers(html: &str) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find("data-key=\"") {
+        rest = &rest[i + 10..];
+        let key = &rest[..rest.find('"').unwrap()];
+        let f = rest.find("data-fmt=\"").unwrap() + 10;
+        let fmt = &rest[f..f + rest[f..].find('"').unwrap()];
+        let t = rest.find('>').unwrap() + 1;
+        let text = &rest[t..t + rest[t..].find('<').unwrap()];
+        out.push((key.to_string(), fmt.to_string(), text.to_string()));
+    }
+    out
+}
+
+fn fmt_of(name: &str) -> Fmt {
+    match name {
+        "count" => Fmt::Count,
+        "pct" => Fmt::Pct,
+        "real" => Fmt::Real,
+        "money" => Fmt::Money,
+        other => panic!("unknown data-fmt {other}"),
+    }
+}
+
+/// The checks every report must pass; returns the page.
+fn check_report(dir: &Path) -> String {
+    let html = std::fs::read_to_string(dir.join("report.html")).expect("report.html");
+    let summary: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("summary.json")).unwrap()).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(!html.contains("<script"), "no scripts");
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "no network"
+    );
+    assert!(html.contains("@media print") && html.contains("break-inside: avoid"));
+    let name = summary["run"]["name"].as_str().unwrap();
+    assert!(html.contains(&format!("<h1>{name}</h1>")));
+    let nums = shown_numbers(&html);
+    assert!(
+        nums.len() > 50,
+        "only {} numbers carry a data-key",
+        nums.len()
+    );
+    for (key, fmt, text) in &nums {
+        let v = summary
+            .pointer(key)
+            .unwrap_or_else(|| panic!("{key} is not in summary.json"))
+            .as_f64()
+            .unwrap_or_else(|| panic!("{key} is not a number"));
+        assert_eq!(text, &format_value(v, fmt_of(fmt)), "{key}");
+    }
+    // The headline reach sentence, as a strategist reads it.
+    let m = &summary["metrics"]["reached"];
+    let words = format!(
+        "A campaign reaches <strong>{}</strong>",
+        format!(
+            "<span class=\"n\" data-key=\"/metrics/reached/mean\" data-fmt=\"count\">{}</span>",
+            format_value(m["mean"].as_f64().unwrap(), Fmt::Count)
+        )
+    );
+    assert!(html.contains(&words), "headline missing");
+    // Every chart in the folder is embedded, byte for byte.
+    for chart in ["reach_over_time", "funnel", "cascade_size_ccdf", "segments"] {
+        let p = dir.join(format!("{chart}.png"));
+        if p.exists() {
+            let uri = format!(
+                "data:image/png;base64,{}",
+                base64(&std::fs::read(&p).unwrap())
+            );
+            assert!(html.contains(&uri), "{chart}.png not embedded");
+        }
+    }
+    html
+}
+
+#[test]
+fn a_run_writes_a_report_that_report_dir_rebuilds_byte_for_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    run("scenarios/default.toml", &out, &["--trials", "200"]);
+    let html = check_report(&out);
+    assert!(html.contains("Product launch: 20k people"), "description");
+    assert!(html.contains("By segment"));
+    assert_eq!(html.matches("<img ").count(), 4, "four charts");
+    // The scenario's text is kept beside the outputs.
+    assert_eq!(
+        std::fs::read_to_string(out.join("scenario.toml")).unwrap(),
+        std::fs::read_to_string("scenarios/default.toml").unwrap()
+    );
+    std::fs::remove_file(out.join("report.html")).unwrap();
+    viralsim()
+        .arg("report")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("report.html"));
+    assert_eq!(
+        std::fs::read_to_string(out.join("report.html")).unwrap(),
+        html
+    );
+}
+
+#[test]
+fn economics_reach_the_headlines_and_no_charts_is_said() {
+    let tmp = tempfile::tempdir().unwrap();
+    run("tests/golden/campaign.toml", tmp.path(), &["--no-charts"]);
+    let html = check_report(tmp.path());
+    assert!(html.contains("data-key=\"/metrics/profit/mean\""));
+    assert!(html.contains("data-key=\"/economics/roi_positive/estimate\""));
+    assert!(html.contains("--no-charts"));
+    assert!(!html.contains("<img "));
+}
+
+#[test]
+fn report_of_a_folder_without_a_summary_is_an_input_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    viralsim()
+        .arg("report")
+        .arg(tmp.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("summary.json"));
+    std::fs::write(tmp.path().join("summary.json"), "{\"not\": 1}").unwrap();
+    viralsim()
+        .arg("report")
+        .arg(tmp.path())
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no run.name or metrics"));
+}
