@@ -1,9 +1,13 @@
-//! PNG charts for reports, rendered with an embedded font (DejaVu Sans), so
-//! they look the same on any machine. 1600 × 1000 pixels, readable on a slide.
+//! Charts for reports, as PNG or SVG (by the file's extension), rendered
+//! with an embedded font (DejaVu Sans), so they look the same on any
+//! machine: the SVGs carry the font as an `@font-face` data URI and keep
+//! text as text. 1600 × 1000 pixels, readable on a slide. Every chart is
+//! drawn by one function generic over the plotters backend.
 
 use crate::engine::Ensemble;
 use crate::error::{Error, Result};
 use crate::metrics::Summary;
+use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 use std::path::Path;
@@ -29,6 +33,98 @@ fn register_fonts() {
 
 fn err(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::write(path, format!("chart rendering failed: {e}"))
+}
+
+/// Which chart files a run writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ChartFormat {
+    /// PNG only (the default).
+    #[default]
+    Png,
+    /// SVG only.
+    Svg,
+    /// PNG and SVG.
+    Both,
+}
+
+impl ChartFormat {
+    /// The file extensions written, PNG first.
+    pub fn extensions(self) -> &'static [&'static str] {
+        match self {
+            ChartFormat::Png => &["png"],
+            ChartFormat::Svg => &["svg"],
+            ChartFormat::Both => &["png", "svg"],
+        }
+    }
+}
+
+impl std::str::FromStr for ChartFormat {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "png" => Ok(ChartFormat::Png),
+            "svg" => Ok(ChartFormat::Svg),
+            "both" => Ok(ChartFormat::Both),
+            other => Err(format!(
+                "'{other}' is not a chart format; allowed: png, svg, both"
+            )),
+        }
+    }
+}
+
+/// The family name the SVGs' embedded DejaVu Sans goes by.
+const SVG_FONT: &str = "DejaVuSansViralsim";
+
+/// An SVG with DejaVu Sans (regular and bold) embedded as `@font-face` data
+/// URIs and its text set in it.
+fn embed_font(svg: &str) -> String {
+    let face = |weight: &str, ttf: &[u8]| {
+        format!(
+            "@font-face{{font-family:'{SVG_FONT}';font-weight:{weight};src:url(data:font/ttf;base64,{}) format('truetype');}}",
+            crate::report::base64(ttf)
+        )
+    };
+    let style = format!(
+        "<defs><style type=\"text/css\">{}{}</style></defs>",
+        face("normal", dejavu::sans::regular()),
+        face("bold", dejavu::sans::bold())
+    );
+    let svg = svg.replace(
+        &format!("font-family=\"{FONT}\""),
+        &format!("font-family=\"'{SVG_FONT}', sans-serif\""),
+    );
+    match svg
+        .find("<svg")
+        .and_then(|i| svg[i..].find('>').map(|j| i + j + 1))
+    {
+        Some(at) => format!("{}\n{style}{}", &svg[..at], &svg[at..]),
+        None => svg,
+    }
+}
+
+/// Draws a chart to `path`: an SVG when its extension is `svg`, else a PNG.
+/// `$root` names the white drawing area `$body` draws on (it returns
+/// `Result<()>`); the body is instantiated once per backend.
+macro_rules! render {
+    ($path:expr, $root:ident => $body:expr) => {{
+        let path: &Path = $path;
+        register_fonts();
+        if path.extension().is_some_and(|e| e == "svg") {
+            let mut svg = String::new();
+            {
+                let $root = SVGBackend::with_string(&mut svg, (W, H)).into_drawing_area();
+                $root.fill(&WHITE).map_err(|e| err(path, e))?;
+                $body?;
+                $root.present().map_err(|e| err(path, e))?;
+            }
+            std::fs::write(path, embed_font(&svg)).map_err(|e| Error::write(path, e))
+        } else {
+            let $root = BitMapBackend::new(path, (W, H)).into_drawing_area();
+            $root.fill(&WHITE).map_err(|e| err(path, e))?;
+            $body?;
+            $root.present().map_err(|e| err(path, e))
+        }
+    }};
 }
 
 /// Formats a count for an axis: 12,345 or 1.5 for small values.
@@ -59,13 +155,18 @@ fn nice_max(x: f64) -> f64 {
 /// # Errors
 /// [`Error::Write`] if the PNG cannot be rendered or written.
 pub fn reach_over_time(summary: &Summary, path: &Path) -> Result<()> {
-    register_fonts();
+    render!(path, root => reach_over_time_on(&root, summary, path))
+}
+
+fn reach_over_time_on<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    summary: &Summary,
+    path: &Path,
+) -> Result<()> {
     let ts = &summary.time_series;
     let steps = ts.steps.max(2);
     let ymax = nice_max(ts.reached.p95.iter().cloned().fold(0.0, f64::max));
-    let root = BitMapBackend::new(path, (W, H)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| err(path, e))?;
-    let mut chart = ChartBuilder::on(&root)
+    let mut chart = ChartBuilder::on(root)
         .caption(
             format!(
                 "{}: expected reach and engagement over time",
@@ -142,12 +243,11 @@ pub fn reach_over_time(summary: &Summary, path: &Path) -> Result<()> {
         .margin(20)
         .draw()
         .map_err(|e| err(path, e))?;
-    root.present().map_err(|e| err(path, e))
+    Ok(())
 }
 
 /// A log–log chart context, as the CCDF charts use.
-type LogLog<'a, 'b> =
-    ChartContext<'a, BitMapBackend<'b>, Cartesian2d<LogCoord<f64>, LogCoord<f64>>>;
+type LogLog<'a, DB> = ChartContext<'a, DB, Cartesian2d<LogCoord<f64>, LogCoord<f64>>>;
 
 /// Points (x, P(X ≥ x)) at each x with a positive count, from counts per
 /// value (`hist[x]` = how many have value x; x = 0 is skipped).
@@ -170,7 +270,8 @@ fn ccdf_points(hist: &[u64]) -> Vec<(f64, f64)> {
 /// probability shown); the x axis runs from the power of ten at or below
 /// `xmin` (at least 1), the smallest value, to `xmax`, the largest.
 #[allow(clippy::too_many_arguments)]
-fn loglog_ccdf(
+fn loglog_ccdf<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
     path: &Path,
     caption: &str,
     x_desc: &str,
@@ -178,14 +279,11 @@ fn loglog_ccdf(
     xmin: f64,
     xmax: f64,
     n: u64,
-    series: impl FnOnce(&mut LogLog<'_, '_>, f64) -> Result<()>,
+    series: impl FnOnce(&mut LogLog<'_, DB>, f64) -> Result<()>,
 ) -> Result<()> {
-    register_fonts();
     let ymin = (0.5 / n.max(1) as f64).min(0.1);
     let x0 = 10f64.powi(xmin.max(1.0).log10().floor() as i32);
-    let root = BitMapBackend::new(path, (W, H)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| err(path, e))?;
-    let mut chart = ChartBuilder::on(&root)
+    let mut chart = ChartBuilder::on(root)
         .caption(caption, (FONT, 44).into_font().style(FontStyle::Bold))
         .margin(30)
         .x_label_area_size(90)
@@ -235,7 +333,7 @@ fn loglog_ccdf(
         .margin(20)
         .draw()
         .map_err(|e| err(path, e))?;
-    root.present().map_err(|e| err(path, e))
+    Ok(())
 }
 
 /// Complementary cumulative distribution of cascade size (engaged people)
@@ -244,6 +342,15 @@ fn loglog_ccdf(
 /// # Errors
 /// [`Error::Write`] if the PNG cannot be rendered or written.
 pub fn cascade_ccdf(summary: &Summary, ens: &Ensemble, path: &Path) -> Result<()> {
+    render!(path, root => cascade_ccdf_on(&root, summary, ens, path))
+}
+
+fn cascade_ccdf_on<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    summary: &Summary,
+    ens: &Ensemble,
+    path: &Path,
+) -> Result<()> {
     let largest = ens.outcomes.iter().map(|o| o.engaged).max().unwrap_or(1) as usize;
     let mut hist = vec![0u64; largest + 1];
     for o in &ens.outcomes {
@@ -262,6 +369,7 @@ pub fn cascade_ccdf(summary: &Summary, ens: &Ensemble, path: &Path) -> Result<()
         ens.len()
     );
     loglog_ccdf(
+        root,
         path,
         &caption,
         "Cascade size x (people engaged, seeds included)",
@@ -284,15 +392,28 @@ pub fn cascade_ccdf(summary: &Summary, ens: &Ensemble, path: &Path) -> Result<()
 }
 
 /// The funnel reached → engaged → shared → converted, with earned media:
-/// bars at the mean per trial, labelled "mean ± half-width of its 95%
-/// interval", with whiskers over the 5–95% range of trials.
+/// bars at the mean per campaign, each labelled "mean ± half-width of its
+/// 95% interval", with whiskers over the 5–95% range of trials. Stages far
+/// smaller than the largest (under 5% of its mean, such as conversions next
+/// to reach) get a second panel with an axis of their own, so every bar is
+/// readable.
 ///
 /// # Errors
-/// [`Error::Write`] if the PNG cannot be rendered or written.
+/// [`Error::Write`] if the chart cannot be rendered or written.
 pub fn funnel(summary: &Summary, path: &Path) -> Result<()> {
-    register_fonts();
+    render!(path, root => funnel_on(&root, summary, path))
+}
+
+/// One funnel stage: label, metric, colour.
+type Stage<'a> = (String, &'a str, RGBColor);
+
+fn funnel_on<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    summary: &Summary,
+    path: &Path,
+) -> Result<()> {
     const PALETTE: [RGBColor; 5] = [BLUE, ORANGE, GREEN, RED, PURPLE];
-    let stages: Vec<(String, &str, RGBColor)> = summary
+    let stages: Vec<Stage<'_>> = summary
         .table
         .iter()
         .filter(|m| m.show == crate::metrics::Show::Funnel)
@@ -305,41 +426,109 @@ pub fn funnel(summary: &Summary, path: &Path) -> Result<()> {
             )
         })
         .collect();
-    let ymax = nice_max(
-        stages
-            .iter()
-            .map(|s| summary.metrics[s.1].p95.max(summary.metrics[s.1].ci95[1]))
-            .fold(0.0, f64::max),
-    );
-    let root = BitMapBackend::new(path, (W, H)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| err(path, e))?;
-    let mut chart = ChartBuilder::on(&root)
-        .caption(
-            format!(
-                "{}: campaign funnel per campaign (bar: mean; whisker: 5–95% of trials)",
-                summary.run.name
-            ),
-            (FONT, 44).into_font().style(FontStyle::Bold),
-        )
-        .margin(30)
-        .x_label_area_size(90)
-        .y_label_area_size(150)
-        .build_cartesian_2d((0..stages.len() - 1).into_segmented(), 0f64..ymax * 1.08)
+    let largest = stages
+        .iter()
+        .map(|s| summary.metrics[s.1].mean)
+        .fold(0.0, f64::max);
+    let (big, small): (Vec<Stage<'_>>, Vec<Stage<'_>>) = stages
+        .into_iter()
+        .partition(|s| summary.metrics[s.1].mean >= 0.05 * largest);
+    use plotters::style::text_anchor::{HPos, Pos, VPos};
+    let top = Pos::new(HPos::Center, VPos::Top);
+    root.draw(&Text::new(
+        format!("{}: the campaign funnel", summary.run.name),
+        (W as i32 / 2, 24),
+        (FONT, 44)
+            .into_font()
+            .style(FontStyle::Bold)
+            .color(&BLACK)
+            .pos(top),
+    ))
+    .map_err(|e| err(path, e))?;
+    root.draw(&Text::new(
+        "Bars: mean per campaign, labelled mean ± 95% interval of the mean. Whiskers: 5–95% of trials.",
+        (W as i32 / 2, 80),
+        (FONT, 28)
+            .into_font()
+            .color(&RGBColor(70, 70, 70))
+            .pos(top),
+    ))
+    .map_err(|e| err(path, e))?;
+    let (_, body) = root.split_vertically(120);
+    if small.is_empty() {
+        return funnel_panel(&body, &big, summary, "People per campaign", None, path);
+    }
+    let split = (W as f64 * big.len() as f64 / (big.len() + small.len()) as f64) as u32;
+    let (left, right) = body.split_horizontally(split.clamp(W / 3, W * 2 / 3));
+    let names = |st: &[Stage<'_>]| {
+        let v: Vec<String> = st.iter().map(|s| s.0.to_lowercase()).collect();
+        capitalised(&v.join(", "))
+    };
+    funnel_panel(
+        &left,
+        &big,
+        summary,
+        "People per campaign",
+        Some(names(&big)),
+        path,
+    )?;
+    funnel_panel(
+        &right,
+        &small,
+        summary,
+        "People per campaign",
+        Some(format!("{} (own scale)", names(&small))),
+        path,
+    )
+}
+
+/// One panel of [`funnel`]: bars, whiskers and labels of `stages` on an
+/// axis of their own.
+fn funnel_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    stages: &[Stage<'_>],
+    summary: &Summary,
+    y_desc: &str,
+    caption: Option<String>,
+    path: &Path,
+) -> Result<()> {
+    use plotters::style::text_anchor::{HPos, Pos, VPos};
+    let top = stages
+        .iter()
+        .map(|s| summary.metrics[s.1].p95.max(summary.metrics[s.1].ci95[1]))
+        .fold(0.0, f64::max);
+    // Room above the highest whisker for its label.
+    let ymax = nice_max(top) * 1.12;
+    let mut builder = ChartBuilder::on(area);
+    builder
+        .margin(24)
+        .x_label_area_size(80)
+        .y_label_area_size(140);
+    if let Some(c) = &caption {
+        builder.caption(c, (FONT, 30).into_font().style(FontStyle::Bold));
+    }
+    let mut chart = builder
+        .build_cartesian_2d((0..stages.len() - 1).into_segmented(), 0f64..ymax)
         .map_err(|e| err(path, e))?;
     chart
         .configure_mesh()
         .disable_x_mesh()
         .x_desc("Stage")
-        .y_desc("People per campaign")
+        .y_desc(y_desc)
         .y_label_formatter(&count_label)
-        .label_style((FONT, 28))
-        .axis_desc_style((FONT, 32))
+        .label_style((FONT, 26))
+        .axis_desc_style((FONT, 30))
+        .light_line_style(WHITE.mix(0.0))
         .x_label_formatter(&|x| match x {
             SegmentValue::CenterOf(i) if *i < stages.len() => stages[*i].0.clone(),
             _ => String::new(),
         })
         .draw()
         .map_err(|e| err(path, e))?;
+    let label_style = (FONT, 26)
+        .into_font()
+        .color(&BLACK)
+        .pos(Pos::new(HPos::Center, VPos::Bottom));
     for (i, (_, key, color)) in stages.iter().enumerate() {
         let m = summary.metrics[*key];
         let mut bar = Rectangle::new(
@@ -349,33 +538,37 @@ pub fn funnel(summary: &Summary, path: &Path) -> Result<()> {
             ],
             color.mix(0.85).filled(),
         );
-        bar.set_margin(0, 0, 30, 30);
+        bar.set_margin(0, 0, 24, 24);
         chart
             .draw_series(std::iter::once(bar))
             .map_err(|e| err(path, e))?;
-        chart
-            .draw_series(std::iter::once(ErrorBar::new_vertical(
-                SegmentValue::CenterOf(i),
-                m.p5,
-                m.mean,
-                m.p95,
-                BLACK.stroke_width(2),
-                24,
-            )))
-            .map_err(|e| err(path, e))?;
-        chart
-            .draw_series(std::iter::once(Text::new(
-                format!(
-                    "{} ± {}",
-                    count_label(&m.mean),
-                    count_label(&(1.959964 * m.stderr))
-                ),
-                (SegmentValue::Exact(i), m.p95.max(m.mean) + ymax * 0.05),
-                (FONT, 28).into_font(),
-            )))
-            .map_err(|e| err(path, e))?;
+        // The whisker in the panel's pixels: a line with caps, no marker.
+        let (bx, by) = area.get_base_pixel();
+        let px = |y: f64| {
+            let (x, y) = chart.backend_coord(&(SegmentValue::CenterOf(i), y));
+            (x - bx, y - by)
+        };
+        let (hi, lo) = (px(m.p95.max(m.mean)), px(m.p5.min(m.mean)));
+        let style = BLACK.stroke_width(3);
+        for el in [
+            PathElement::new(vec![hi, lo], style),
+            PathElement::new(vec![(hi.0 - 14, hi.1), (hi.0 + 14, hi.1)], style),
+            PathElement::new(vec![(lo.0 - 14, lo.1), (lo.0 + 14, lo.1)], style),
+        ] {
+            area.draw(&el).map_err(|e| err(path, e))?;
+        }
+        area.draw(&Text::new(
+            format!(
+                "{} ± {}",
+                count_label(&m.mean),
+                count_label(&(1.959964 * m.stderr))
+            ),
+            (hi.0, hi.1 - 10),
+            label_style.clone(),
+        ))
+        .map_err(|e| err(path, e))?;
     }
-    root.present().map_err(|e| err(path, e))
+    Ok(())
 }
 
 /// `label` with its first letter in upper case.
@@ -401,6 +594,17 @@ pub fn degree_distribution(
     fit: Option<&crate::graph::powerlaw::PowerLawFit>,
     path: &Path,
 ) -> Result<()> {
+    render!(path, root => degree_distribution_on(&root, title, out_hist, in_hist, fit, path))
+}
+
+fn degree_distribution_on<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    out_hist: &[u64],
+    in_hist: &[u64],
+    fit: Option<&crate::graph::powerlaw::PowerLawFit>,
+    path: &Path,
+) -> Result<()> {
     let out_pts = ccdf_points(out_hist);
     let in_pts = if in_hist != out_hist {
         ccdf_points(in_hist)
@@ -410,6 +614,7 @@ pub fn degree_distribution(
     let n: u64 = out_hist.iter().sum::<u64>().max(1);
     let kmax = out_hist.len().max(in_hist.len()).max(2) as f64 * 1.5;
     loglog_ccdf(
+        root,
         path,
         &format!("{title}: degree distribution"),
         "Degree k (people)",
@@ -496,7 +701,16 @@ pub enum Breakdown {
 /// # Errors
 /// [`Error::Write`] if the PNG cannot be rendered or written.
 pub fn breakdown(summary: &Summary, by: Breakdown, order: &[String], path: &Path) -> Result<()> {
-    register_fonts();
+    render!(path, root => breakdown_on(&root, summary, by, order, path))
+}
+
+fn breakdown_on<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    summary: &Summary,
+    by: Breakdown,
+    order: &[String],
+    path: &Path,
+) -> Result<()> {
     struct Row {
         name: String,
         people: u64,
@@ -542,8 +756,6 @@ pub fn breakdown(summary: &Summary, by: Breakdown, order: &[String], path: &Path
     in_declared_order(&mut rows, order, |r| &r.name);
     let k = rows.len().max(1);
     let xr = 0f64..k as f64;
-    let root = BitMapBackend::new(path, (W, H)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| err(path, e))?;
     let (top, bottom) = root.split_vertically((H as f64 * 0.56) as u32);
     use plotters::style::text_anchor::{HPos, Pos, VPos};
     let centre_top = Pos::new(HPos::Center, VPos::Top);
@@ -555,37 +767,34 @@ pub fn breakdown(summary: &Summary, by: Breakdown, order: &[String], path: &Path
         .pos(centre_top);
     let value_style = (FONT, 24).into_font().color(&BLACK).pos(centre_bottom);
     // A whisker over [lo, hi] at x, with caps (in pixels, so tiny intervals stay visible as a cap).
-    let whisker = |area: &DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>,
-                   top: (i32, i32),
-                   bottom: (i32, i32)|
-     -> Result<()> {
-        let style = BLACK.stroke_width(3);
-        for el in [
-            PathElement::new(vec![top, bottom], style),
-            PathElement::new(vec![(top.0 - 12, top.1), (top.0 + 12, top.1)], style),
-            PathElement::new(
-                vec![(bottom.0 - 12, bottom.1), (bottom.0 + 12, bottom.1)],
-                style,
-            ),
-        ] {
-            area.draw(&el).map_err(|e| err(path, e))?;
-        }
-        Ok(())
-    };
+    let whisker =
+        |area: &DrawingArea<DB, Shift>, top: (i32, i32), bottom: (i32, i32)| -> Result<()> {
+            let style = BLACK.stroke_width(3);
+            for el in [
+                PathElement::new(vec![top, bottom], style),
+                PathElement::new(vec![(top.0 - 12, top.1), (top.0 + 12, top.1)], style),
+                PathElement::new(
+                    vec![(bottom.0 - 12, bottom.1), (bottom.0 + 12, bottom.1)],
+                    style,
+                ),
+            ] {
+                area.draw(&el).map_err(|e| err(path, e))?;
+            }
+            Ok(())
+        };
     // Group names under a panel, in pixels (plotters has no labels at arbitrary x).
-    let group_names = |area: &DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>,
-                       at: &dyn Fn(f64) -> (i32, i32)|
-     -> Result<()> {
-        for (i, r) in rows.iter().enumerate() {
-            let (x, y) = at(i as f64 + 0.5);
-            area.draw(&Text::new(r.name.clone(), (x, y + 10), name_style.clone()))
-                .map_err(|e| err(path, e))?;
-            let p = format!("{} people", count_label(&(r.people as f64)));
-            area.draw(&Text::new(p, (x, y + 44), people_style.clone()))
-                .map_err(|e| err(path, e))?;
-        }
-        Ok(())
-    };
+    let group_names =
+        |area: &DrawingArea<DB, Shift>, at: &dyn Fn(f64) -> (i32, i32)| -> Result<()> {
+            for (i, r) in rows.iter().enumerate() {
+                let (x, y) = at(i as f64 + 0.5);
+                area.draw(&Text::new(r.name.clone(), (x, y + 10), name_style.clone()))
+                    .map_err(|e| err(path, e))?;
+                let p = format!("{} people", count_label(&(r.people as f64)));
+                area.draw(&Text::new(p, (x, y + 44), people_style.clone()))
+                    .map_err(|e| err(path, e))?;
+            }
+            Ok(())
+        };
 
     // Top: people reached and engaged per campaign.
     let ymax = nice_max(
@@ -636,7 +845,7 @@ pub fn breakdown(summary: &Summary, by: Breakdown, order: &[String], path: &Path
             let s = stat(r);
             let hi = chart.backend_coord(&(x0(i) + 0.19, s.ci95[1].max(s.mean)));
             let lo = chart.backend_coord(&(x0(i) + 0.19, s.ci95[0].max(0.0)));
-            whisker(&root, hi, lo)?;
+            whisker(root, hi, lo)?;
             root.draw(&Text::new(
                 count_label(&s.mean),
                 (hi.0, hi.1 - 8),
@@ -656,7 +865,7 @@ pub fn breakdown(summary: &Summary, by: Breakdown, order: &[String], path: &Path
         .draw()
         .map_err(|e| err(path, e))?;
     let at = |x: f64| chart.backend_coord(&(x, 0.0));
-    group_names(&root, &at)?;
+    group_names(root, &at)?;
 
     // Bottom: engagement rate with its interval.
     let rmax = (rows.iter().map(|r| r.rate_ci[1]).fold(0.0, f64::max) * 100.0 * 1.25).max(1.0);
@@ -694,7 +903,7 @@ pub fn breakdown(summary: &Summary, by: Breakdown, order: &[String], path: &Path
     for (i, r) in rows.iter().enumerate() {
         let hi = chart.backend_coord(&(i as f64 + 0.5, r.rate_ci[1].max(r.rate) * 100.0));
         let lo = chart.backend_coord(&(i as f64 + 0.5, r.rate_ci[0].max(0.0) * 100.0));
-        whisker(&root, hi, lo)?;
+        whisker(root, hi, lo)?;
         root.draw(&Text::new(
             format!("{:.1}%", r.rate * 100.0),
             (hi.0, hi.1 - 8),
@@ -703,19 +912,33 @@ pub fn breakdown(summary: &Summary, by: Breakdown, order: &[String], path: &Path
         .map_err(|e| err(path, e))?;
     }
     let at = |x: f64| chart.backend_coord(&(x, 0.0));
-    group_names(&root, &at)?;
-    root.present().map_err(|e| err(path, e))
+    group_names(root, &at)?;
+    Ok(())
 }
 
 /// `crisis_over_time.png`: believers, protected and corrected per step
 /// (mean, 5–95% band) for the crisis's first response delay, with the
 /// claim's start and the response marked.
+///
+/// # Errors
+/// [`Error::Write`] if the chart cannot be rendered or written.
 pub fn crisis_over_time(
     name: &str,
     c: &crate::metrics::crisis::CrisisSummary,
     path: &Path,
 ) -> Result<()> {
-    register_fonts();
+    if c.delays.is_empty() {
+        return Ok(());
+    }
+    render!(path, root => crisis_over_time_on(&root, name, c, path))
+}
+
+fn crisis_over_time_on<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    name: &str,
+    c: &crate::metrics::crisis::CrisisSummary,
+    path: &Path,
+) -> Result<()> {
     // The first delay with a visible response (after the claim), else the first.
     let Some(d) = c
         .delays
@@ -733,13 +956,11 @@ pub fn crisis_over_time(
             .flat_map(|b| b.p95.iter().cloned())
             .fold(1.0, f64::max),
     );
-    let root = BitMapBackend::new(path, (W, H)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| err(path, e))?;
     let title = match d.response_delay {
         Some(k) => format!("{name}: the claim and a correction {k} steps later"),
         None => format!("{name}: the claim, never corrected"),
     };
-    let mut chart = ChartBuilder::on(&root)
+    let mut chart = ChartBuilder::on(root)
         .caption(title, (FONT, 44).into_font().style(FontStyle::Bold))
         .margin(30)
         .x_label_area_size(90)
@@ -819,20 +1040,29 @@ pub fn crisis_over_time(
         .margin(20)
         .draw()
         .map_err(|e| err(path, e))?;
-    root.present().map_err(|e| err(path, e))
+    Ok(())
 }
 
 /// `damage_by_delay.png`: revenue lost (or, without `[economics]`,
 /// purchases lost) and final believers against the response delay, each
 /// with its 95% interval; `never` is the rightmost point.
+///
+/// # Errors
+/// [`Error::Write`] if the chart cannot be rendered or written.
 pub fn damage_by_delay(
     name: &str,
     c: &crate::metrics::crisis::CrisisSummary,
     path: &Path,
 ) -> Result<()> {
-    register_fonts();
-    let root = BitMapBackend::new(path, (W, H)).into_drawing_area();
-    root.fill(&WHITE).map_err(|e| err(path, e))?;
+    render!(path, root => damage_by_delay_on(&root, name, c, path))
+}
+
+fn damage_by_delay_on<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    name: &str,
+    c: &crate::metrics::crisis::CrisisSummary,
+    path: &Path,
+) -> Result<()> {
     let root = root
         .titled(
             &format!("{name}: what a later answer costs"),
@@ -924,7 +1154,7 @@ pub fn damage_by_delay(
             )
             .map_err(|e| err(path, e))?;
     }
-    root.present().map_err(|e| err(path, e))
+    Ok(())
 }
 
 #[cfg(test)]

@@ -21,8 +21,10 @@ pub struct RunSettings<'a> {
     pub seed: Option<u64>,
     /// Worker threads (None: all cores).
     pub threads: Option<usize>,
-    /// Skip the PNG charts.
+    /// Skip the charts.
     pub no_charts: bool,
+    /// Chart files to write: PNG, SVG or both.
+    pub chart_format: plot::ChartFormat,
     /// Progress of every phase: graph building, ordering and trials
     /// ([`crate::progress::SIMULATE`]).
     pub progress: Option<Progress<'a>>,
@@ -35,6 +37,7 @@ impl std::fmt::Debug for RunSettings<'_> {
             .field("seed", &self.seed)
             .field("threads", &self.threads)
             .field("no_charts", &self.no_charts)
+            .field("chart_format", &self.chart_format)
             .finish()
     }
 }
@@ -448,20 +451,27 @@ pub fn execute(scenario: &Scenario, out_dir: &Path, set: &RunSettings<'_>) -> Re
     };
     let graph_bytes = g.heap_bytes();
     drop(g);
-    let files = write_outputs(&staged, &sim, &s.source, set.no_charts, |output_s| {
-        timings.output_s = output_s;
-        RunJson {
-            viralsim_version: env!("CARGO_PKG_VERSION"),
-            threads,
-            timings_s: timings,
-            trials_per_s: sim.ensemble.len() as f64 / timings.simulate_s.max(1e-9),
-            edges_examined: sim.ensemble.edges_examined
-                + sim.crisis.as_ref().map_or(0, |c| c.edges_examined),
-            storage_order,
-            graph_bytes,
-            merged_parts: None,
-        }
-    })?;
+    let files = write_outputs(
+        &staged,
+        &sim,
+        &s.source,
+        set.no_charts,
+        set.chart_format,
+        |output_s| {
+            timings.output_s = output_s;
+            RunJson {
+                viralsim_version: env!("CARGO_PKG_VERSION"),
+                threads,
+                timings_s: timings,
+                trials_per_s: sim.ensemble.len() as f64 / timings.simulate_s.max(1e-9),
+                edges_examined: sim.ensemble.edges_examined
+                    + sim.crisis.as_ref().map_or(0, |c| c.edges_examined),
+                storage_order,
+                graph_bytes,
+                merged_parts: None,
+            }
+        },
+    )?;
     let out_dir = staged.target().to_path_buf();
     staged.commit()?;
     Ok(RunReport {
@@ -485,7 +495,8 @@ pub fn thread_count(threads: Option<usize>) -> usize {
 }
 
 /// Writes a simulation's files into a staged output folder: `timeseries.csv`,
-/// `trials.csv`, the charts (unless `no_charts`), `run.json` (made by
+/// `trials.csv`, the charts (unless `no_charts`; PNG, SVG or both as
+/// `chart_format` says), `run.json` (made by
 /// `run_json` from the seconds spent writing the rest), `scenario.toml`
 /// (`scenario_text`), `report.html` and `summary.json`.
 /// Needs no graph, so that [`crate::shard::merge`] writes exactly what a
@@ -498,6 +509,7 @@ pub fn write_outputs(
     sim: &Simulation,
     scenario_text: &str,
     no_charts: bool,
+    chart_format: plot::ChartFormat,
     run_json: impl FnOnce(f64) -> RunJson,
 ) -> Result<Vec<PathBuf>> {
     let t2 = Instant::now();
@@ -521,36 +533,44 @@ pub fn write_outputs(
     }
     put("timeseries.csv", timeseries)?;
     // The per-trial CSV and the charts are independent: written side by side.
-    let charts: Vec<&str> = if no_charts {
+    let charts: Vec<String> = if no_charts {
         Vec::new()
     } else {
         [
-            "reach_over_time.png",
-            "cascade_size_ccdf.png",
-            "funnel.png",
-            "segments.png",
-            "roles.png",
+            "reach_over_time",
+            "cascade_size_ccdf",
+            "funnel",
+            "segments",
+            "roles",
         ]
         .into_iter()
         .filter(|name| match *name {
-            "segments.png" => summary.segments.len() > 1,
-            "roles.png" => summary.roles.len() > 1,
+            "segments" => summary.segments.len() > 1,
+            "roles" => summary.roles.len() > 1,
             _ => true,
         })
         .chain(crate::run_crisis::charts(summary))
+        .flat_map(|name| {
+            chart_format
+                .extensions()
+                .iter()
+                .map(move |ext| format!("{name}.{ext}"))
+        })
         .collect()
     };
-    let render = |name: &str| -> Result<PathBuf> {
-        let p = dir.join(name);
-        let tmp = dir.join(format!(".{name}.partial.png"));
+    let render = |file: &str| -> Result<PathBuf> {
+        let p = dir.join(file);
+        // Hidden while drawn; the extension picks the format.
+        let tmp = dir.join(format!(".partial.{file}"));
+        let name = file.rsplit_once('.').map_or(file, |(stem, _)| stem);
         match name {
-            "reach_over_time.png" => plot::reach_over_time(summary, &tmp),
-            "cascade_size_ccdf.png" => plot::cascade_ccdf(summary, ensemble, &tmp),
-            "funnel.png" => plot::funnel(summary, &tmp),
-            "crisis_over_time.png" | "damage_by_delay.png" => {
+            "reach_over_time" => plot::reach_over_time(summary, &tmp),
+            "cascade_size_ccdf" => plot::cascade_ccdf(summary, ensemble, &tmp),
+            "funnel" => plot::funnel(summary, &tmp),
+            "crisis_over_time" | "damage_by_delay" => {
                 crate::run_crisis::render(name, summary, &tmp)
             }
-            "segments.png" => plot::breakdown(
+            "segments" => plot::breakdown(
                 summary,
                 plot::Breakdown::Segments,
                 &context.segment_names(),
@@ -559,7 +579,7 @@ pub fn write_outputs(
             _ => plot::breakdown(summary, plot::Breakdown::Roles, &context.role_names(), &tmp),
         }?;
         std::fs::rename(&tmp, &p).map_err(|e| Error::write(&p, e))?;
-        Ok(staged.target().join(name))
+        Ok(staged.target().join(file))
     };
     let (csv, pngs) = rayon::join(
         || {

@@ -55,17 +55,18 @@ pub fn simulate_crisis(
     Ok(Some(ens))
 }
 
-/// The crisis charts a summary has: `crisis_over_time.png`, and with
-/// several response delays `damage_by_delay.png`.
+/// The crisis charts a summary has (names without extension):
+/// `crisis_over_time`, and with several response delays `damage_by_delay`.
 pub fn charts(summary: &Summary) -> Vec<&'static str> {
     match &summary.crisis {
         None => Vec::new(),
-        Some(c) if c.delays.len() > 1 => vec!["crisis_over_time.png", "damage_by_delay.png"],
-        Some(_) => vec!["crisis_over_time.png"],
+        Some(c) if c.delays.len() > 1 => vec!["crisis_over_time", "damage_by_delay"],
+        Some(_) => vec!["crisis_over_time"],
     }
 }
 
-/// Draws crisis chart `name` of `summary` to `path`.
+/// Draws crisis chart `name` (without extension) of `summary` to `path`,
+/// in the format its extension names.
 ///
 /// # Errors
 /// [`Error::Write`] when the chart cannot be drawn or written.
@@ -74,7 +75,7 @@ pub fn render(name: &str, summary: &Summary, path: &Path) -> Result<()> {
         return Err(Error::write(path, std::io::Error::other("no crisis")));
     };
     match name {
-        "damage_by_delay.png" => crate::plot::damage_by_delay(&summary.run.name, c, path),
+        "damage_by_delay" => crate::plot::damage_by_delay(&summary.run.name, c, path),
         _ => crate::plot::crisis_over_time(&summary.run.name, c, path),
     }
 }

@@ -479,19 +479,26 @@ pub fn merge(out_dir: &Path, inputs: &[PathBuf], no_charts: bool) -> Result<RunR
     let mut timings = sim.timings;
     timings.graph_s = read_s;
     let threads = thread_count(None);
-    let files = write_outputs(&staged, &sim, &scenario, no_charts, |output_s| {
-        timings.output_s = output_s;
-        RunJson {
-            viralsim_version: env!("CARGO_PKG_VERSION"),
-            threads,
-            timings_s: timings,
-            trials_per_s: 0.0,
-            edges_examined: sim.ensemble.edges_examined,
-            storage_order: "none",
-            graph_bytes: 0,
-            merged_parts: Some(merged_parts),
-        }
-    })?;
+    let files = write_outputs(
+        &staged,
+        &sim,
+        &scenario,
+        no_charts,
+        crate::plot::ChartFormat::Png,
+        |output_s| {
+            timings.output_s = output_s;
+            RunJson {
+                viralsim_version: env!("CARGO_PKG_VERSION"),
+                threads,
+                timings_s: timings,
+                trials_per_s: 0.0,
+                edges_examined: sim.ensemble.edges_examined,
+                storage_order: "none",
+                graph_bytes: 0,
+                merged_parts: Some(merged_parts),
+            }
+        },
+    )?;
     let out_dir = staged.target().to_path_buf();
     staged.commit()?;
     Ok(RunReport {

@@ -154,3 +154,80 @@ fn report_of_a_folder_without_a_summary_is_an_input_error() {
         .code(2)
         .stderr(predicates::str::contains("no run.name or metrics"));
 }
+
+#[test]
+fn svg_charts_keep_text_as_text_in_the_embedded_font_and_change_nothing_else() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (png, svg, both) = (
+        tmp.path().join("png"),
+        tmp.path().join("svg"),
+        tmp.path().join("both"),
+    );
+    let args = ["--trials", "100"];
+    run("scenarios/default.toml", &png, &args);
+    run(
+        "scenarios/default.toml",
+        &svg,
+        &[&args[..], &["--chart-format", "svg"]].concat(),
+    );
+    run(
+        "scenarios/default.toml",
+        &both,
+        &[&args[..], &["--chart-format", "both"]].concat(),
+    );
+    let charts = ["reach_over_time", "funnel", "cascade_size_ccdf", "segments"];
+    for c in charts {
+        assert!(!svg.join(format!("{c}.png")).exists(), "svg only: {c}.png");
+        let text = std::fs::read_to_string(svg.join(format!("{c}.svg"))).unwrap();
+        assert!(text.starts_with("<svg "), "{c}.svg");
+        assert!(text.contains("@font-face{font-family:'DejaVuSansViralsim'"));
+        assert!(
+            text.contains("src:url(data:font/ttf;base64,AAEAAA"),
+            "a TrueType font"
+        );
+        assert!(
+            !text.contains("font-family=\"sans-serif\""),
+            "every text in the font"
+        );
+        assert!(text.contains("\ndefault: "), "the title as text: {c}");
+        // The same drawing whichever other format is written beside it.
+        assert_eq!(
+            text,
+            std::fs::read_to_string(both.join(format!("{c}.svg"))).unwrap()
+        );
+        assert_eq!(
+            std::fs::read(png.join(format!("{c}.png"))).unwrap(),
+            std::fs::read(both.join(format!("{c}.png"))).unwrap()
+        );
+    }
+    let funnel = std::fs::read_to_string(svg.join("funnel.svg")).unwrap();
+    for label in [
+        "Reached",
+        "Converted",
+        "Earned media",
+        "(own scale)",
+        "Whiskers: 5–95% of trials",
+    ] {
+        assert!(funnel.contains(label), "funnel.svg lacks {label}");
+    }
+    for f in ["summary.json", "trials.csv", "timeseries.csv"] {
+        let a = std::fs::read(png.join(f)).unwrap();
+        assert_eq!(a, std::fs::read(svg.join(f)).unwrap(), "{f}");
+        assert_eq!(a, std::fs::read(both.join(f)).unwrap(), "{f}");
+    }
+    // With SVGs only, the report embeds them.
+    let html = check_report(&svg);
+    assert_eq!(html.matches("src=\"data:image/svg+xml;base64,").count(), 4);
+    // PNGs are preferred when both exist.
+    let html = check_report(&both);
+    assert_eq!(html.matches("src=\"data:image/png;base64,").count(), 4);
+}
+
+#[test]
+fn an_unknown_chart_format_names_the_allowed_ones() {
+    viralsim()
+        .args(["run", "--chart-format", "pdf", "--quiet"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("allowed: png, svg, both"));
+}

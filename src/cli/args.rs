@@ -32,9 +32,12 @@ pub enum Command {
         /// Worker threads (default: all cores). Results do not depend on it.
         #[arg(long)]
         threads: Option<usize>,
-        /// Do not render PNG charts.
+        /// Do not render charts.
         #[arg(long)]
         no_charts: bool,
+        /// Chart files: png, svg (vector, text as text, font embedded) or both.
+        #[arg(long, default_value = "png")]
+        chart_format: crate::plot::ChartFormat,
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,

@@ -173,6 +173,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             seed,
             threads,
             no_charts,
+            chart_format,
             quiet,
             shard,
             trials_range,
@@ -194,6 +195,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                     seed,
                     threads,
                     no_charts,
+                    chart_format,
                     progress: Some(&progress),
                 };
                 let report = run_part(&s, &dir, &part, &settings);
@@ -222,6 +224,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 seed,
                 threads,
                 no_charts,
+                chart_format,
                 progress: Some(&progress),
             };
             let report = execute(&s, &out_dir, &settings);
