@@ -78,11 +78,8 @@ fn check_report(dir: &Path) -> String {
     // The headline reach sentence, as a strategist reads it.
     let m = &summary["metrics"]["reached"];
     let words = format!(
-        "A campaign reaches <strong>{}</strong>",
-        format!(
-            "<span class=\"n\" data-key=\"/metrics/reached/mean\" data-fmt=\"count\">{}</span>",
-            format_value(m["mean"].as_f64().unwrap(), Fmt::Count)
-        )
+        "A campaign reaches <strong><span class=\"n\" data-key=\"/metrics/reached/mean\" data-fmt=\"count\">{}</span></strong>",
+        format_value(m["mean"].as_f64().unwrap(), Fmt::Count)
     );
     assert!(html.contains(&words), "headline missing");
     // Every chart in the folder is embedded, byte for byte.
