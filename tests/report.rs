@@ -1,7 +1,7 @@
 //! report.html as a reader gets it: written by every run, rebuilt byte for
 //! byte by `viralsim report DIR`, self-contained (charts embedded, no
 //! scripts, no network), every number shown equal to summary.json's value.
-//! (The rendering in a real browser is checked by tests/report/check.sh.)
+//! (The rendering in a real browser is checked by `tests/report/check.sh`.)
 
 use assert_cmd::Command;
 use serde_json::Value;

@@ -27,5 +27,6 @@ mod graph_generators;
 mod graph_io;
 mod peer_agreement;
 mod percolation;
+mod report;
 mod shard;
 mod study;
