@@ -49,11 +49,13 @@ fn tmp_path(path: &Path) -> PathBuf {
 
 /// Files a run writes into its output folder: what an existing folder may
 /// hold for a new run to replace it.
-pub const OUTPUT_FILES: [&str; 11] = [
+pub const OUTPUT_FILES: [&str; 20] = [
     "summary.json",
     "trials.csv",
     "timeseries.csv",
     "run.json",
+    "scenario.toml",
+    "report.html",
     "reach_over_time.png",
     "cascade_size_ccdf.png",
     "funnel.png",
@@ -61,6 +63,13 @@ pub const OUTPUT_FILES: [&str; 11] = [
     "roles.png",
     "crisis_over_time.png",
     "damage_by_delay.png",
+    "reach_over_time.svg",
+    "cascade_size_ccdf.svg",
+    "funnel.svg",
+    "segments.svg",
+    "roles.svg",
+    "crisis_over_time.svg",
+    "damage_by_delay.svg",
 ];
 
 /// An output folder being written. The files go into a fresh temporary
@@ -101,7 +110,8 @@ impl Staged {
                     || crate::study::OUTPUT_FILES.contains(&name.as_str())
                     || (name.starts_with("sweep_") && name.ends_with(".png"))
                     || (name.starts_with('.') && name.ends_with(".partial"))
-                    || name.ends_with(".partial.png");
+                    || name.ends_with(".partial.png")
+                    || name.starts_with(".partial.");
                 if !ours {
                     return Err(out(format!(
                         "'{}' holds '{name}', which viralsim did not write; a run replaces the whole folder, so give an empty or new folder (or one holding only a previous run)",

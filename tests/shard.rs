@@ -38,8 +38,10 @@ fn fails_with_2(cmd: &mut Command) -> String {
 }
 
 /// The files a run writes, but run.json (this machine's threads and times).
-const COMPARED: [&str; 8] = [
+const COMPARED: [&str; 10] = [
     "summary.json",
+    "report.html",
+    "scenario.toml",
     "trials.csv",
     "timeseries.csv",
     "reach_over_time.png",
@@ -405,7 +407,14 @@ fn output_folders_are_checked_before_simulating_and_replaced_whole() {
     names.sort();
     assert_eq!(
         names,
-        ["run.json", "summary.json", "timeseries.csv", "trials.csv"]
+        [
+            "report.html",
+            "run.json",
+            "scenario.toml",
+            "summary.json",
+            "timeseries.csv",
+            "trials.csv"
+        ]
     );
     let summary: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out_dir.join("summary.json")).unwrap()).unwrap();
