@@ -258,6 +258,7 @@ pub(super) fn run_group(
             seed: None,
             threads: set.threads,
             no_charts: true,
+            chart_format: Default::default(),
             progress: Some(&cb),
         };
         let sim = simulate_timed(s, &g, &rs)?;
