@@ -26,7 +26,7 @@ pub const SCENARIO_FILE: &str = "scenario.toml";
 
 /// Charts the report embeds, in order, with their one-line captions. For
 /// each, the PNG is embedded when present, else the SVG.
-pub const CHARTS: [(&str, &str); 6] = [
+pub const CHARTS: [(&str, &str); 8] = [
     (
         "reach_over_time",
         "Expected cumulative reach and engagement per step after launch; the bands span 5–95% of trials.",
@@ -46,6 +46,14 @@ pub const CHARTS: [(&str, &str); 6] = [
     (
         "roles",
         "Reach, engagement and engagement rate by audience role, with the 95% intervals of the means.",
+    ),
+    (
+        "crisis_over_time",
+        "If the negative claim goes viral: believers, protected and corrected people per step for the first response delay, with the claim and the response marked; bands span 5–95% of trials.",
+    ),
+    (
+        "damage_by_delay",
+        "What a later answer costs: the loss and the believers left at the end against the response delay, with the 95% intervals of the means.",
     ),
     (
         "cascade_tree",
@@ -320,9 +328,14 @@ impl<'a> Page<'a> {
         if !description.is_empty() {
             let _ = writeln!(o, "<p class=\"description\">{}</p>", esc(&description));
         }
-        o.push_str("<p class=\"question\"><strong>The question:</strong> if this content is launched with this seeding plan, how many people will it reach, engage and convert, how much earned media will it create, and how likely is it to go viral?</p>\n</header>\n");
+        o.push_str("<p class=\"question\"><strong>The question:</strong> if this content is launched with this seeding plan, how many people will it reach, engage and convert, how much earned media will it create, and how likely is it to go viral?");
+        if self.s.get("crisis").is_some() {
+            o.push_str(" And if a negative claim about the brand goes viral, how much does it cost, and how much does answering sooner save?");
+        }
+        o.push_str("</p>\n</header>\n");
         self.out = o;
         self.headlines();
+        self.crisis();
         self.figures(charts);
         self.metric_table();
         self.groups("segments", "segment");
@@ -412,6 +425,99 @@ impl<'a> Page<'a> {
             o,
             "</ul>\n<p class=\"small\">Means over {trials} simulated campaigns; in brackets, the 95% interval of each mean.</p>\n</section>"
         );
+    }
+
+    /// The crisis section: per response delay, the believers left, the
+    /// people corrected and protected and the loss, then what answering
+    /// sooner saves against the reference delay (paired differences).
+    fn crisis(&mut self) {
+        let Some(delays) = self.s.pointer("/crisis/delays").and_then(Value::as_array) else {
+            return;
+        };
+        let money = self
+            .s
+            .pointer("/crisis/currency")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let (loss, loss_label) = match &money {
+            Some(c) => ("revenue_lost", format!("Revenue lost ({})", esc(c))),
+            None => ("purchases_lost", "Purchases lost".to_string()),
+        };
+        let saved = if money.is_some() {
+            "revenue_saved"
+        } else {
+            "purchases_saved"
+        };
+        let mut rows = Vec::new();
+        for (i, d) in delays.iter().enumerate() {
+            let label = d.get("label").and_then(Value::as_str).unwrap_or("");
+            let when = if label == "never" {
+                "never".to_string()
+            } else if label == "0" {
+                "at once".to_string()
+            } else {
+                format!("after {} steps", esc(label))
+            };
+            let i = i.to_string();
+            let at = |k: &'static str| ["crisis", "delays", i.as_str(), "metrics", k];
+            rows.push(format!(
+                "<tr><th scope=\"row\">{when}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                self.mean_ci(&at("believers"), Fmt::Count),
+                self.mean_ci(&at("corrected"), Fmt::Count),
+                self.mean_ci(&at("protected"), Fmt::Count),
+                self.mean_ci(&at(loss), Fmt::Money),
+            ));
+        }
+        let mut savings = Vec::new();
+        if let Some(cmp) = self
+            .s
+            .pointer("/crisis/comparisons")
+            .and_then(Value::as_array)
+        {
+            for (i, c) in cmp.iter().enumerate() {
+                let i = i.to_string();
+                let label = c.get("label").and_then(Value::as_str).unwrap_or("");
+                let against = c.get("against").and_then(Value::as_str).unwrap_or("");
+                let when = if label == "0" {
+                    "Answering at once".to_string()
+                } else {
+                    format!("Answering after {} steps", esc(label))
+                };
+                let against = if against == "never" {
+                    "never answering".to_string()
+                } else {
+                    format!("answering after {} steps", esc(against))
+                };
+                savings.push(format!(
+                    "{when} instead of {against} saves <strong>{}</strong> <span class=\"ci\">[{}–{}]</span> of the loss: {}{}.",
+                    self.num(&["crisis", "comparisons", &i, "purchases_saved_share"], Fmt::Pct),
+                    self.num(&["crisis", "comparisons", &i, "purchases_saved_share_ci95", "0"], Fmt::Pct),
+                    self.num(&["crisis", "comparisons", &i, "purchases_saved_share_ci95", "1"], Fmt::Pct),
+                    self.mean_ci(&["crisis", "comparisons", &i, saved], Fmt::Money),
+                    match &money {
+                        Some(c) => format!(" {}", esc(c)),
+                        None => " purchases".into(),
+                    }
+                ));
+            }
+        }
+        let o = &mut self.out;
+        o.push_str("<section class=\"crisis\">\n<h2>If the negative claim goes viral</h2>\n");
+        if !savings.is_empty() {
+            o.push_str("<ul>\n");
+            for s in savings {
+                let _ = writeln!(o, "<li>{s}</li>");
+            }
+            o.push_str("</ul>\n");
+        }
+        let _ = writeln!(
+            o,
+            "<table class=\"metrics\">\n<thead><tr><th scope=\"col\">The brand answers</th><th scope=\"col\">Believers at the end</th><th scope=\"col\">Corrected</th><th scope=\"col\">Protected</th><th scope=\"col\">{loss_label}</th></tr></thead>\n<tbody>"
+        );
+        for r in rows {
+            let _ = writeln!(o, "{r}");
+        }
+        o.push_str("</tbody>\n</table>\n<p class=\"small\">Believers engaged with the claim; corrected believers then engaged with the correction; protected people saw the correction first. Losses are counted against the same simulated periods without the claim, and each saving is a paired difference over the same trials.</p>\n</section>\n");
     }
 
     fn figures(&mut self, charts: &[Chart]) {
@@ -585,6 +691,7 @@ impl<'a> Page<'a> {
             ("content", "Content"),
             ("seeding", "Seeding plan"),
             ("economics", "Economics"),
+            ("crisis", "Crisis (claim and correction)"),
         ] {
             if let Some(t) = self.scenario.get(table).and_then(toml::Value::as_table) {
                 rows.push((label.into(), esc(&toml_inline(t))));

@@ -83,7 +83,14 @@ fn check_report(dir: &Path) -> String {
     );
     assert!(html.contains(&words), "headline missing");
     // Every chart in the folder is embedded, byte for byte.
-    for chart in ["reach_over_time", "funnel", "cascade_size_ccdf", "segments"] {
+    for chart in [
+        "reach_over_time",
+        "funnel",
+        "cascade_size_ccdf",
+        "segments",
+        "crisis_over_time",
+        "damage_by_delay",
+    ] {
         let p = dir.join(format!("{chart}.png"));
         if p.exists() {
             let uri = format!(
@@ -132,6 +139,38 @@ fn economics_reach_the_headlines_and_no_charts_is_said() {
     assert!(html.contains("data-key=\"/economics/roi_positive/estimate\""));
     assert!(html.contains("--no-charts"));
     assert!(!html.contains("<img "));
+}
+
+#[test]
+fn a_crisis_run_reports_every_delay_and_what_answering_sooner_saves() {
+    let tmp = tempfile::tempdir().unwrap();
+    run(
+        "scenarios/food_safety_scare.toml",
+        tmp.path(),
+        &["--trials", "60"],
+    );
+    let html = check_report(tmp.path());
+    let summary: Value =
+        serde_json::from_slice(&std::fs::read(tmp.path().join("summary.json")).unwrap()).unwrap();
+    assert!(html.contains("If the negative claim goes viral"));
+    let delays = summary["crisis"]["delays"].as_array().unwrap();
+    assert!(delays.len() > 1);
+    for i in 0..delays.len() {
+        for k in ["believers", "corrected", "protected", "revenue_lost"] {
+            let key = format!("data-key=\"/crisis/delays/{i}/metrics/{k}/mean\"");
+            assert!(html.contains(&key), "{key} not shown");
+        }
+    }
+    for i in 0..summary["crisis"]["comparisons"].as_array().unwrap().len() {
+        let key = format!("data-key=\"/crisis/comparisons/{i}/purchases_saved_share\"");
+        assert!(html.contains(&key), "{key} not shown");
+    }
+    for chart in ["crisis_over_time", "damage_by_delay"] {
+        assert!(
+            html.contains(&format!("<figure id=\"{chart}\">")),
+            "{chart}"
+        );
+    }
 }
 
 #[test]
