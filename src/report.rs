@@ -72,6 +72,8 @@ pub enum Fmt {
     Pct,
     /// Two decimals (`4.63`).
     Real,
+    /// Four decimals (`0.1003`), for thresholds and other small rates.
+    Real4,
     /// Money: as [`Fmt::Count`].
     Money,
 }
@@ -82,6 +84,7 @@ impl Fmt {
             Fmt::Count => "count",
             Fmt::Pct => "pct",
             Fmt::Real => "real",
+            Fmt::Real4 => "real4",
             Fmt::Money => "money",
         }
     }
@@ -107,11 +110,12 @@ pub fn format_value(x: f64, fmt: Fmt) -> String {
         }
         Fmt::Pct => format!("{:.1}%", x * 100.0),
         Fmt::Real => format!("{x:.2}"),
+        Fmt::Real4 => format!("{x:.4}"),
     }
 }
 
 /// HTML-escapes text.
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -127,7 +131,7 @@ fn esc(s: &str) -> String {
 }
 
 /// The JSON pointer of a path of keys (RFC 6901 escaping).
-fn pointer(path: &[&str]) -> String {
+pub(crate) fn pointer(path: &[&str]) -> String {
     path.iter()
         .map(|k| format!("/{}", k.replace('~', "~0").replace('/', "~1")))
         .collect()
@@ -209,6 +213,8 @@ pub fn write(dir: &Path, summary: &Value, scenario_text: &str) -> Result<PathBuf
 
 /// `viralsim report DIR`: rebuilds `DIR/report.html` from `DIR/summary.json`,
 /// `DIR/scenario.toml` and the charts in `DIR` — the same bytes the run wrote.
+/// A sweep's or a comparison's folder (with `sweep.json` or `compare.json`
+/// and no `summary.json`) gets its study report the same way.
 ///
 /// # Errors
 /// [`Error::Read`] when `summary.json` or `scenario.toml` is missing or
@@ -221,6 +227,14 @@ pub fn rebuild(dir: &Path) -> Result<PathBuf> {
             source: e,
         })
     };
+    if !dir.join("summary.json").exists() {
+        if dir.join("sweep.json").is_file() {
+            return crate::study::report::write_sweep(dir);
+        }
+        if dir.join("compare.json").is_file() {
+            return crate::study::report::write_compare(dir);
+        }
+    }
     let summary_text = read("summary.json")?;
     let summary: Value = serde_json::from_str(&summary_text).map_err(|e| {
         Error::param(
@@ -249,14 +263,14 @@ pub fn rebuild(dir: &Path) -> Result<PathBuf> {
     write(dir, &summary, &scenario)
 }
 
-struct Page<'a> {
-    s: &'a Value,
-    scenario: toml::Table,
-    out: String,
+pub(crate) struct Page<'a> {
+    pub(crate) s: &'a Value,
+    pub(crate) scenario: toml::Table,
+    pub(crate) out: String,
 }
 
 impl<'a> Page<'a> {
-    fn new(s: &'a Value, scenario_text: &str) -> Self {
+    pub(crate) fn new(s: &'a Value, scenario_text: &str) -> Self {
         Page {
             s,
             scenario: scenario_text.parse::<toml::Table>().unwrap_or_default(),
@@ -264,12 +278,12 @@ impl<'a> Page<'a> {
         }
     }
 
-    fn get(&self, path: &[&str]) -> Option<f64> {
+    pub(crate) fn get(&self, path: &[&str]) -> Option<f64> {
         self.s.pointer(&pointer(path)).and_then(Value::as_f64)
     }
 
     /// A number with its pointer, or an en dash when the summary lacks it.
-    fn num(&self, path: &[&str], fmt: Fmt) -> String {
+    pub(crate) fn num(&self, path: &[&str], fmt: Fmt) -> String {
         match self.get(path) {
             Some(x) => format!(
                 "<span class=\"n\" data-key=\"{}\" data-fmt=\"{}\">{}</span>",
@@ -282,7 +296,7 @@ impl<'a> Page<'a> {
     }
 
     /// "mean [lo–hi]" of a statistic at `path` (with `mean`, `ci95`).
-    fn mean_ci(&self, path: &[&str], fmt: Fmt) -> String {
+    pub(crate) fn mean_ci(&self, path: &[&str], fmt: Fmt) -> String {
         let mut p: Vec<&str> = path.to_vec();
         p.push("mean");
         let mean = self.num(&p, fmt);
@@ -291,15 +305,18 @@ impl<'a> Page<'a> {
         let lo = self.num(&p, fmt);
         p.pop();
         p.push("1");
+        let negative = self.get(&p).is_some_and(|x| x < 0.0);
         let hi = self.num(&p, fmt);
-        format!("<strong>{mean}</strong> <span class=\"ci\">[{lo}–{hi}]</span>")
+        // "−9,636 to −9,550" reads better than a dash between negatives.
+        let sep = if negative { " to " } else { "–" };
+        format!("<strong>{mean}</strong> <span class=\"ci\">[{lo}{sep}{hi}]</span>")
     }
 
     fn has_metric(&self, name: &str) -> bool {
         self.s.pointer(&pointer(&["metrics", name])).is_some()
     }
 
-    fn scenario_str(&self, key: &str) -> Option<String> {
+    pub(crate) fn scenario_str(&self, key: &str) -> Option<String> {
         self.scenario
             .get(key)
             .and_then(toml::Value::as_str)
@@ -715,7 +732,7 @@ impl<'a> Page<'a> {
 }
 
 /// A TOML table as `key = value; …` on one line, sub-tables inline.
-fn toml_inline(t: &toml::Table) -> String {
+pub(crate) fn toml_inline(t: &toml::Table) -> String {
     t.iter()
         .map(|(k, v)| format!("{k} = {}", toml_value(v)))
         .collect::<Vec<_>>()
@@ -745,7 +762,7 @@ fn capitalised(s: &str) -> String {
         .unwrap_or_default()
 }
 
-const STYLE: &str = r#"<style>
+pub(crate) const STYLE: &str = r#"<style>
 :root { --ink: #1d2230; --muted: #5b6272; --rule: #d9dde5; --accent: #1f77b4; }
 * { box-sizing: border-box; }
 body { margin: 0; color: var(--ink); background: #fff; font: 16px/1.5 "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; }

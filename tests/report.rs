@@ -42,6 +42,7 @@ fn fmt_of(name: &str) -> Fmt {
         "count" => Fmt::Count,
         "pct" => Fmt::Pct,
         "real" => Fmt::Real,
+        "real4" => Fmt::Real4,
         "money" => Fmt::Money,
         other => panic!("unknown data-fmt {other}"),
     }
@@ -171,6 +172,87 @@ fn a_crisis_run_reports_every_delay_and_what_answering_sooner_saves() {
             "{chart}"
         );
     }
+}
+
+/// Every number carrying a data-key in `dir`'s report equals `json_file`
+/// at that pointer; returns the page and the number of numbers checked.
+fn check_study_report(dir: &Path, json_file: &str) -> (String, usize) {
+    let html = std::fs::read_to_string(dir.join("report.html")).expect("report.html");
+    let doc: Value = serde_json::from_slice(&std::fs::read(dir.join(json_file)).unwrap()).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(!html.contains("<script"), "no scripts");
+    assert!(!html.contains("http://") && !html.contains("https://"));
+    let nums = shown_numbers(&html);
+    for (key, fmt, text) in &nums {
+        let v = doc
+            .pointer(key)
+            .unwrap_or_else(|| panic!("{key} is not in {json_file}"))
+            .as_f64()
+            .unwrap_or_else(|| panic!("{key} is not a number"));
+        assert_eq!(text, &format_value(v, fmt_of(fmt)), "{key}");
+    }
+    // Rebuilt from the folder: the same bytes.
+    std::fs::remove_file(dir.join("report.html")).unwrap();
+    viralsim().arg("report").arg(dir).assert().success();
+    assert_eq!(
+        std::fs::read_to_string(dir.join("report.html")).unwrap(),
+        html
+    );
+    (html, nums.len())
+}
+
+#[test]
+fn sweep_and_compare_write_reports_from_their_own_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sweep = tmp.path().join("sweep");
+    viralsim()
+        .args([
+            "sweep",
+            "scenarios/stickiness_study.toml",
+            "--trials",
+            "300",
+        ])
+        .args(["--quiet", "--out"])
+        .arg(&sweep)
+        .assert()
+        .success();
+    let (html, n) = check_study_report(&sweep, "sweep.json");
+    let doc: Value =
+        serde_json::from_slice(&std::fs::read(sweep.join("sweep.json")).unwrap()).unwrap();
+    let points = doc["points"].as_array().unwrap().len();
+    // A row per point with reached and engaged, the theory threshold beside
+    // the simulated one, the charts embedded byte for byte.
+    assert!(n >= points * 2 * 3, "{n} numbers for {points} points");
+    for i in 0..points {
+        assert!(html.contains(&format!("data-key=\"/points/{i}/metrics/engaged/mean\"")));
+    }
+    assert!(html.contains("data-key=\"/theory/threshold\""));
+    assert!(html.contains("data-key=\"/theory/estimated_threshold/estimate\""));
+    let png = std::fs::read(sweep.join("sweep_engaged.png")).unwrap();
+    assert!(html.contains(&format!("data:image/png;base64,{}", base64(&png))));
+    assert_eq!(
+        std::fs::read_to_string(sweep.join("scenario.toml")).unwrap(),
+        std::fs::read_to_string("scenarios/stickiness_study.toml").unwrap()
+    );
+
+    let cmp = tmp.path().join("compare");
+    viralsim()
+        .args([
+            "compare",
+            "scenarios/influencer.toml",
+            "scenarios/employee_advocacy.toml",
+        ])
+        .args(["--trials", "200", "--quiet", "--out"])
+        .arg(&cmp)
+        .assert()
+        .success();
+    let (html, _) = check_study_report(&cmp, "compare.json");
+    assert!(html.contains("<h1>influencer vs employee_advocacy</h1>"));
+    assert!(html.contains("data-key=\"/metrics/reached/arms/1/versus_first/mean\""));
+    assert!(html.contains("data-key=\"/metrics/reached/arms/1/versus_first/variance_reduction\""));
+    assert!(html.contains("(paired)"));
+    let png = std::fs::read(cmp.join("compare.png")).unwrap();
+    assert!(html.contains(&format!("data:image/png;base64,{}", base64(&png))));
 }
 
 #[test]

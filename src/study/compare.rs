@@ -374,6 +374,7 @@ pub fn run(plan: &ComparePlan, out_dir: &Path, set: &StudySettings<'_>) -> Resul
     if !set.no_charts {
         super::charts::compare_chart(&report, &out_dir.join("compare.png"))?;
     }
+    super::report::write_compare(out_dir)?;
     staged.commit()?;
     Ok(report)
 }

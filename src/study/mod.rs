@@ -9,6 +9,7 @@
 pub mod charts;
 pub mod compare;
 pub mod overrides;
+pub mod report;
 pub mod sweep;
 pub mod theory;
 

@@ -399,6 +399,8 @@ pub struct Source {
     pub base: std::path::PathBuf,
     /// Its stem (the default name).
     pub stem: String,
+    /// The file's text as read.
+    pub text: String,
 }
 
 impl Source {
@@ -419,6 +421,7 @@ impl Source {
         })?;
         Ok(Source {
             root,
+            text,
             file,
             base: path.parent().map(Path::to_path_buf).unwrap_or_default(),
             stem: path

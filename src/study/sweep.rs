@@ -44,6 +44,9 @@ pub struct SweepPlan {
     pub points: Vec<Point>,
     /// Metrics charted (None: the default ones).
     pub metrics: Option<Vec<String>>,
+    /// The base scenario file's text (written beside the results as
+    /// `scenario.toml`).
+    pub source: String,
 }
 
 /// Metrics charted by default (those present).
@@ -121,6 +124,7 @@ impl SweepPlan {
             axes,
             points,
             metrics: table.and_then(|t| t.metrics),
+            source: source.text.clone(),
         })
     }
 
@@ -444,6 +448,13 @@ pub fn run(plan: SweepPlan, out_dir: &Path, set: &StudySettings<'_>) -> Result<S
     if !set.no_charts {
         files.extend(super::charts::sweep_charts(&report, out_dir)?);
     }
+    write(
+        out_dir,
+        crate::report::SCENARIO_FILE,
+        report.plan.source.as_bytes(),
+        &mut files,
+    )?;
+    files.push(super::report::write_sweep(out_dir)?);
     staged.commit()?;
     report.files = files
         .iter()

@@ -7,7 +7,7 @@ Renders OUTPUT_DIR/report.html headless, saves a screenshot (default
 OUTPUT_DIR/report_screenshot.png), then loads the report in a checker page
 and verifies that every <img> decoded (naturalWidth > 0) and that every
 number carrying a data-key shows the value at that JSON pointer in
-OUTPUT_DIR/summary.json, formatted by the rule of data-fmt (the rules of
+OUTPUT_DIR/summary.json (sweep.json or compare.json for a study), formatted by the rule of data-fmt (the rules of
 viralsim::report::format_value). Exit code 0 when all pass, 1 otherwise.
 """
 import html
@@ -44,6 +44,8 @@ def fmt(x, kind):
         return f"{x * 100.0:.1f}%"
     if kind == "real":
         return f"{x:.2f}"
+    if kind == "real4":
+        return f"{x:.4f}"
     raise ValueError(f"unknown data-fmt {kind!r}")
 
 
@@ -79,7 +81,11 @@ def main():
     out = pathlib.Path(sys.argv[1]).resolve()
     report = out / "report.html"
     shot = pathlib.Path(sys.argv[2]) if len(sys.argv) == 3 else out / "report_screenshot.png"
-    summary = json.loads((out / "summary.json").read_text())
+    # A run's numbers point into summary.json, a sweep's into sweep.json,
+    # a comparison's into compare.json.
+    source = next((n for n in ("summary.json", "sweep.json", "compare.json")
+                   if (out / n).exists()), "summary.json")
+    summary = json.loads((out / source).read_text())
     exe = chromium()
     with tempfile.TemporaryDirectory() as tmp:
         profile = os.path.join(tmp, "profile")
@@ -104,7 +110,7 @@ def main():
     for n in result["nums"]:
         want = fmt(float(resolve(summary, n["key"])), n["fmt"])
         if n["text"] != want:
-            failures.append(f"{n['key']}: shown {n['text']!r}, summary.json gives {want!r}")
+            failures.append(f"{n['key']}: shown {n['text']!r}, {source} gives {want!r}")
     if not shot.is_file() or shot.stat().st_size == 0:
         failures.append(f"no screenshot at {shot}")
     print(f"report: {report}")
@@ -112,8 +118,8 @@ def main():
     sizes = ", ".join("%s %dx%d" % (i["alt"], i["w"], i["h"]) for i in result["imgs"])
     decoded = sum(i["w"] > 0 for i in result["imgs"])
     print(f"images decoded: {decoded}/{len(result['imgs'])} ({sizes})")
-    wrong = sum(1 for f in failures if "summary.json gives" in f)
-    print(f"numbers equal to summary.json: {len(result['nums']) - wrong}/{len(result['nums'])}")
+    wrong = sum(1 for f in failures if f"{source} gives" in f)
+    print(f"numbers equal to {source}: {len(result['nums']) - wrong}/{len(result['nums'])}")
     print(f"screenshot: {shot}")
     for f in failures:
         print("FAIL:", f)
