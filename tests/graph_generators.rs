@@ -34,6 +34,7 @@ fn graph(t: &Topology) -> SocialGraph {
     let n = t.nodes;
     assemble(
         t,
+        None,
         &[],
         vec![0; n],
         vec![0; n],

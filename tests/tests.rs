@@ -25,6 +25,7 @@ mod golden;
 mod graph_audience;
 mod graph_generators;
 mod graph_io;
+mod layers;
 mod peer_agreement;
 mod percolation;
 mod report;

@@ -312,10 +312,18 @@ fn graph_command(action: GraphCommand) -> Result<(), Error> {
             clustering_sample,
         } => {
             let is_scenario = input.extension().is_some_and(|e| e == "toml");
+            let mut layers = None;
             let (name, g) = if is_scenario {
                 let s = Scenario::from_file(&input)?;
                 let g = s.build_graph_with(Some(&progress))?;
                 crate::run::resolve_seeding(&s, &g)?;
+                if let crate::graph::GraphSpec::Layered { layers: spec, .. } = &s.graph {
+                    if let Some(lt) = crate::graph::layer_ties(&s.graph, &s.audience, s.seed)? {
+                        let names: Vec<String> =
+                            s.audience.kinds.iter().map(|k| k.name.clone()).collect();
+                        layers = Some(crate::graph::layers::layer_stats(spec, &lt, &names));
+                    }
+                }
                 (s.name.clone(), g)
             } else {
                 progress("read", 0, 1);
@@ -349,11 +357,18 @@ fn graph_command(action: GraphCommand) -> Result<(), Error> {
                 crate::plot::degree_distribution(&name, &oh, &ih, st.power_law.as_ref(), p)?;
             }
             if json {
-                let mut text = serde_json::to_string_pretty(&st).expect("stats serialise");
+                let mut v = serde_json::to_value(&st).expect("stats serialise");
+                if let Some(l) = &layers {
+                    v["layers"] = serde_json::to_value(l).expect("layers serialise");
+                }
+                let mut text = serde_json::to_string_pretty(&v).expect("stats serialise");
                 text.push('\n');
                 print!("{text}");
             } else {
                 print_graph_stats(&name, &st);
+                if let Some(l) = &layers {
+                    report::print_layer_stats(l, &st);
+                }
             }
             Ok(())
         }

@@ -160,8 +160,82 @@ pub fn print_graph_stats(name: &str, s: &crate::graph::stats::GraphStats) {
     println!("  roles       {}", list(&s.roles));
     for (k, v) in &s.kinds {
         match v.mean_trust {
-            Some(t) => println!("  tie kind    {k}: {} arcs, mean trust {t:.3}", v.arcs),
+            Some(t) => {
+                let c = v
+                    .clustering
+                    .as_ref()
+                    .map_or(String::new(), |c| format!(", clustering {:.3}", c.mean));
+                println!(
+                    "  tie kind    {k}: {} arcs ({:.2} per person{c}), mean trust {t:.3}",
+                    v.arcs, v.mean_degree
+                )
+            }
             None => println!("  tie kind    {k}: no arcs"),
+        }
+    }
+}
+
+/// Prints what `graph stats` knows of each layer of a layered audience.
+pub fn print_layer_stats(
+    layers: &[crate::graph::layers::LayerStats],
+    s: &crate::graph::stats::GraphStats,
+) {
+    for l in layers {
+        let overlap: u64 = l.overlap.values().sum();
+        let shared = if overlap == 0 {
+            String::new()
+        } else {
+            format!(
+                "; {overlap} already tied by an earlier layer ({})",
+                l.overlap
+                    .iter()
+                    .map(|(k, n)| format!("{k} {n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        println!(
+            "  layer       {} ({}): {} ties{shared}",
+            l.layer, l.tie_kind, l.ties
+        );
+        if let Some(g) = &l.groups {
+            let what = if l.layer == "household" {
+                "households"
+            } else {
+                "workplaces"
+            };
+            let last = g.sizes.len();
+            let hist = g
+                .sizes
+                .iter()
+                .enumerate()
+                .map(|(i, &c)| {
+                    let plus = if i + 1 == last { "+" } else { "" };
+                    format!(
+                        "{}{plus}: {:.1}%",
+                        i + 1,
+                        100.0 * c as f64 / g.count.max(1) as f64
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let cliques = if g.clique_ties == l.ties {
+                format!("every one a clique ({} ties)", g.clique_ties)
+            } else {
+                format!(
+                    "{:.1}% of their pairs tied",
+                    100.0 * l.ties as f64 / g.clique_ties.max(1) as f64
+                )
+            };
+            println!(
+                "              {} {what} of {} people ({:.1}% of everyone), mean size {:.2}, largest {}; {cliques}",
+                g.count,
+                g.people,
+                100.0 * g.people as f64 / s.nodes.max(1) as f64,
+                g.mean_size,
+                g.max_size
+            );
+            println!("              sizes {hist}");
         }
     }
 }

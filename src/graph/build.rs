@@ -17,14 +17,21 @@ use crate::rng::{Stream, stream_rng};
 /// Follower arcs that repeat a tie of the topology are dropped (the
 /// personal tie wins). Follower arcs need a kind named `follower`.
 ///
+/// With `tie_kinds` (a layered graph: a kind per tie, in layer order) the
+/// kinds are given, not picked, and an arc repeated among the ties keeps its
+/// first tie's kind and trust (the earliest layer wins) instead of being an
+/// error.
+///
 /// # Errors
 /// [`Error::Parameter`] when sizes disagree, an id is out of range, follower
 /// arcs exist without a `follower` kind, or the topology repeats an arc.
 ///
 /// Complexity: O(n + m + Σ_u d_u log d_u); memory 9 bytes per arc for the
 /// result plus 1 byte per tie and 16 bytes per person while building.
+#[allow(clippy::too_many_arguments)]
 pub fn assemble(
     topo: &Topology,
+    tie_kinds: Option<&[u8]>,
     follower_arcs: &[(u32, u32)],
     segment: Vec<u16>,
     role: Vec<u8>,
@@ -61,6 +68,10 @@ pub fn assemble(
     // 1. A kind per tie.
     let mut picker = KindPicker::new(audience, seed);
     let tk = Ticker::new(progress, "kinds", topo.ties.len() as u64);
+    let given = tie_kinds.filter(|k| k.len() == topo.ties.len());
+    if tie_kinds.is_some() && given.is_none() {
+        return Err(Error::param("arcs", "one tie kind per tie is needed"));
+    }
     let mut tie_kind = Vec::with_capacity(topo.ties.len());
     for (i, &(u, v)) in topo.ties.iter().enumerate() {
         if u as usize >= n || v as usize >= n || u == v {
@@ -69,7 +80,10 @@ pub fn assemble(
                 format!("tie {u} – {v} is a self-loop or names a person outside 0..{n}"),
             ));
         }
-        tie_kind.push(picker.pick(&segment, &role, u, v));
+        tie_kind.push(match given {
+            Some(k) => k[i],
+            None => picker.pick(&segment, &role, u, v),
+        });
         tk.tick(i as u64);
     }
     tk.finish();
@@ -143,7 +157,7 @@ pub fn assemble(
         row.clear();
         row.extend((start..end).map(|a| (targets[a], trust[a], kind[a])));
         row.sort_by_key(|r| r.0);
-        let base_end = if follower_arcs.is_empty() {
+        let base_end = if follower_arcs.is_empty() && given.is_none() {
             row.len()
         } else {
             0

@@ -20,13 +20,14 @@ pub mod build;
 mod convert;
 pub mod generators;
 pub mod io;
+pub mod layers;
 mod locality;
 pub mod powerlaw;
 mod spec;
 pub mod stats;
 pub mod trust;
 
-pub use spec::{DegreeSource, GraphSpec, build, build_in_locality_order, read_degrees};
+pub use spec::{DegreeSource, GraphSpec, build, build_in_locality_order, layer_ties, read_degrees};
 
 use crate::error::{Error, Result};
 

@@ -7,6 +7,7 @@ use super::audience::{Audience, Followers, assign_roles, assign_segments};
 use super::build::{assemble, from_edge_list};
 use super::generators::{self, BlockDensity, Topology};
 use super::io::{self, IdMode};
+use super::layers::{self, Layer, LayerTies};
 use super::trust::TrustDist;
 use crate::error::{Error, Result};
 use crate::progress::{Progress, Ticker};
@@ -73,6 +74,14 @@ pub enum GraphSpec {
         /// The degree sequence.
         degrees: DegreeSource,
     },
+    /// Layers of ties (households, workplaces, friends, …), each of one tie
+    /// kind, over the same people ([`super::layers`]).
+    Layered {
+        /// People.
+        nodes: usize,
+        /// The layers, in order (the first to tie a pair gives its kind).
+        layers: Vec<Layer>,
+    },
 }
 
 /// Degrees for the configuration model.
@@ -102,7 +111,8 @@ impl GraphSpec {
             | GraphSpec::BarabasiAlbert { nodes, .. }
             | GraphSpec::WattsStrogatz { nodes, .. }
             | GraphSpec::PowerlawCluster { nodes, .. }
-            | GraphSpec::StochasticBlock { nodes, .. } => Some(*nodes),
+            | GraphSpec::StochasticBlock { nodes, .. }
+            | GraphSpec::Layered { nodes, .. } => Some(*nodes),
             GraphSpec::Configuration { degrees } => match degrees {
                 DegreeSource::PowerLaw { nodes, .. } => Some(*nodes),
                 DegreeSource::File(_) => None,
@@ -216,7 +226,17 @@ pub fn build(
     t.finish();
     let t = phase("topology");
     let mut grng = stream_rng(seed, Stream::Graph, 0);
+    let mut layer_kinds = None;
     let topo: Topology = match spec {
+        GraphSpec::Layered { nodes, layers } => {
+            let lt = layers::generate(layers, &segment, a.segments.len(), &role, seed)?;
+            layer_kinds = Some(lt.kinds);
+            Topology {
+                nodes: *nodes,
+                ties: lt.ties,
+                directed: false,
+            }
+        }
         &GraphSpec::ErdosRenyi {
             nodes,
             mean_degree,
@@ -261,7 +281,32 @@ pub fn build(
         Vec::new()
     };
     t.finish();
-    assemble(&topo, &follower_arcs, segment, role, a, seed, progress)
+    assemble(
+        &topo,
+        layer_kinds.as_deref(),
+        &follower_arcs,
+        segment,
+        role,
+        a,
+        seed,
+        progress,
+    )
+}
+
+/// The ties of a layered graph's layers, as [`build`] generates them (the
+/// same people, the same streams), with each layer's group sizes: what
+/// `viralsim graph stats` reports per layer. None for other graphs.
+///
+/// # Errors
+/// As [`build`].
+pub fn layer_ties(spec: &GraphSpec, audience: &Audience, seed: u64) -> Result<Option<LayerTies>> {
+    let GraphSpec::Layered { nodes, layers } = spec else {
+        return Ok(None);
+    };
+    let shares: Vec<f64> = audience.segments.iter().map(|s| s.share).collect();
+    let segment = assign_segments(*nodes, &shares, seed);
+    let role = assign_roles(&segment, audience, seed)?;
+    layers::generate(layers, &segment, audience.segments.len(), &role, seed).map(Some)
 }
 
 /// As [`build`], then stores people in

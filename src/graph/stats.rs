@@ -88,6 +88,11 @@ pub struct KindStats {
     pub arcs: u64,
     /// Mean trust on them (null when there are none).
     pub mean_trust: Option<f64>,
+    /// Arcs of this kind per person.
+    pub mean_degree: f64,
+    /// Average clustering of the graph of this kind's arcs alone (null when
+    /// the graph has one kind: it is the whole graph's).
+    pub clustering: Option<Clustering>,
 }
 
 /// Everything `viralsim graph stats` reports.
@@ -147,20 +152,34 @@ pub fn degree_histograms(g: &SocialGraph) -> (Vec<u64>, Vec<u64>) {
 
 /// Local clustering of `u` on its out-neighbourhood: arcs among the people
 /// `u` reaches over d(d − 1). `stamp` must have n entries; it is reused.
-fn local_clustering(g: &SocialGraph, u: u32, stamp: &mut [u32], mark: u32) -> f64 {
+fn local_clustering(
+    g: &SocialGraph,
+    u: u32,
+    stamp: &mut [u32],
+    mark: u32,
+    kind: Option<u8>,
+) -> f64 {
+    let t = g.targets();
+    let kinds = g.kinds();
+    let of_kind = |a: usize| kind.is_none_or(|k| kinds[a] == k);
     let r = g.arc_range(u);
-    let d = r.len();
+    let mut d = 0usize;
+    for a in r.clone() {
+        if of_kind(a) {
+            stamp[t[a] as usize] = mark;
+            d += 1;
+        }
+    }
     if d < 2 {
         return 0.0;
     }
-    let t = g.targets();
-    for &v in &t[r.clone()] {
-        stamp[v as usize] = mark;
-    }
     let mut links = 0u64;
-    for &v in &t[r] {
-        for &w in &t[g.arc_range(v)] {
-            links += (stamp[w as usize] == mark) as u64;
+    for a in r {
+        if !of_kind(a) {
+            continue;
+        }
+        for b in g.arc_range(t[a]) {
+            links += (of_kind(b) && stamp[t[b] as usize] == mark) as u64;
         }
     }
     links as f64 / (d as f64 * (d - 1) as f64)
@@ -171,6 +190,11 @@ fn local_clustering(g: &SocialGraph, u: u32, stamp: &mut [u32], mark: u32) -> f6
 ///
 /// Complexity: O(Σ over measured u of Σ_{v → u's contacts} deg v).
 pub fn clustering(g: &SocialGraph, sample: usize) -> Clustering {
+    clustering_of(g, sample, None)
+}
+
+/// As [`clustering`], on the arcs of tie kind `kind` alone when given.
+pub fn clustering_of(g: &SocialGraph, sample: usize, kind: Option<u8>) -> Clustering {
     let n = g.node_count();
     if n == 0 {
         return Clustering {
@@ -191,7 +215,7 @@ pub fn clustering(g: &SocialGraph, sample: usize) -> Clustering {
         } else {
             below(&mut rng, n as u64) as u32
         });
-        let c = local_clustering(g, u, &mut stamp, i as u32);
+        let c = local_clustering(g, u, &mut stamp, i as u32, kind);
         s += c;
         s2 += c * c;
     }
@@ -292,6 +316,9 @@ pub fn compute(g: &SocialGraph, clustering_sample: usize) -> (GraphStats, Vec<u6
                 KindStats {
                     arcs: kind_n[i],
                     mean_trust: (kind_n[i] > 0).then(|| kind_t[i] / kind_n[i] as f64),
+                    mean_degree: kind_n[i] as f64 / g.node_count().max(1) as f64,
+                    clustering: (v.kinds.len() > 1 && kind_n[i] > 0)
+                        .then(|| clustering_of(g, clustering_sample, Some(i as u8))),
                 },
             )
         })

@@ -68,6 +68,10 @@ pub(super) enum RawGraph {
         degrees: Option<String>,
         trust: Option<RawTrust>,
     },
+    Layered {
+        nodes: u64,
+        trust: Option<RawTrust>,
+    },
 }
 
 #[derive(Debug, Deserialize)]
@@ -76,6 +80,19 @@ pub(super) enum RawTrust {
     Fixed { value: f64 },
     Uniform { low: f64, high: f64 },
     Beta { alpha: f64, beta: f64 },
+}
+
+/// A trust distribution from a TOML value (`{ distribution = "beta", … }`).
+pub(super) fn trust_of(v: &toml::Value) -> std::result::Result<TrustDist, String> {
+    v.clone()
+        .try_into::<RawTrust>()
+        .map(RawTrust::dist)
+        .map_err(|e| {
+            format!(
+                "{}; allowed: {{ distribution = \"fixed\", value }}, {{ distribution = \"uniform\", low, high }} or {{ distribution = \"beta\", alpha, beta }}",
+                e.to_string().trim()
+            )
+        })
 }
 
 impl RawTrust {
@@ -94,6 +111,7 @@ pub(super) struct RawAudience {
     segments: Option<Vec<RawSegment>>,
     roles: Option<Vec<RawRole>>,
     tie_kinds: Option<Vec<RawTieKind>>,
+    layers: Option<Vec<toml::Table>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -375,6 +393,13 @@ fn parse_graph(
             };
             (GraphSpec::Configuration { degrees: source }, trust)
         }
+        RawGraph::Layered { nodes, trust } => (
+            GraphSpec::Layered {
+                nodes: check_nodes(nodes, 2)?,
+                layers: Vec::new(),
+            },
+            trust,
+        ),
     })
 }
 
@@ -395,10 +420,24 @@ pub(super) fn parse(
         .validate("[graph.trust]")
         .map_err(|e| bad(e.to_string()))?;
 
-    let (raw_segments, raw_roles, raw_kinds) = match audience {
-        Some(a) => (a.segments, a.roles, a.tie_kinds),
-        None => (None, None, None),
+    let (raw_segments, raw_roles, raw_kinds, raw_layers) = match audience {
+        Some(a) => (a.segments, a.roles, a.tie_kinds, a.layers),
+        None => (None, None, None, None),
     };
+    let layered = matches!(graph, GraphSpec::Layered { .. });
+    match (&raw_layers, layered) {
+        (Some(_), false) => {
+            return Err(bad(
+                "[[audience.layers]] needs [graph] kind = \"layered\" (with nodes = …): the layers are the graph".into(),
+            ));
+        }
+        (None, true) => {
+            return Err(bad(
+                "[graph] kind = \"layered\" needs [[audience.layers]] tables (household, workplace, friends, community, …)".into(),
+            ));
+        }
+        _ => {}
+    }
     let segments = match raw_segments {
         None => vec![Segment {
             name: "all".into(),
@@ -515,6 +554,12 @@ pub(super) fn parse(
         if kinds.iter().any(|x: &TieKind| x.name == k.name) {
             return Err(bad(format!("{key}.name = {:?} must be unique", k.name)));
         }
+        if layered && (k.within.is_some() || k.between.is_some() || k.roles.is_some()) {
+            return Err(bad(format!(
+                "{key} ({}): within, between and roles pick kinds on one generated graph; with [[audience.layers]] a tie's kind is its layer, so give only name and trust",
+                k.name
+            )));
+        }
         let dflt = if k.name == FOLLOWER_KIND { 0.0 } else { 1.0 };
         let roles = match k.roles {
             None => None,
@@ -541,6 +586,25 @@ pub(super) fn parse(
             roles,
             trust: t,
         });
+    }
+    let mut graph = graph;
+    if let (GraphSpec::Layered { nodes, layers }, Some(raw)) = (&mut graph, raw_layers) {
+        let declared = kinds.len();
+        *layers = super::layers::parse(
+            raw,
+            *nodes,
+            &segments,
+            &role_names,
+            &mut kinds,
+            declared,
+            trust,
+        )
+        .map_err(bad)?;
+        if kinds.len() > 255 {
+            return Err(bad(
+                "at most 255 tie kinds (layers and declared kinds)".into()
+            ));
+        }
     }
     if kinds.is_empty() {
         kinds.push(TieKind::plain(DEFAULT_KIND, trust));

@@ -5,6 +5,7 @@ mod audience;
 mod campaign;
 mod crisis;
 mod economics;
+mod layers;
 mod precision;
 
 pub use crate::graph::audience::Segment;
