@@ -49,7 +49,7 @@ fn tmp_path(path: &Path) -> PathBuf {
 
 /// Files a run writes into its output folder: what an existing folder may
 /// hold for a new run to replace it.
-pub const OUTPUT_FILES: [&str; 20] = [
+pub const OUTPUT_FILES: [&str; 24] = [
     "summary.json",
     "trials.csv",
     "timeseries.csv",
@@ -70,6 +70,10 @@ pub const OUTPUT_FILES: [&str; 20] = [
     "roles.svg",
     "crisis_over_time.svg",
     "damage_by_delay.svg",
+    "trees.csv",
+    "trees.gexf",
+    "cascade_tree.png",
+    "cascade_tree.svg",
 ];
 
 /// An output folder being written. The files go into a fresh temporary

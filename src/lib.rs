@@ -34,5 +34,6 @@ pub mod run_crisis;
 pub mod scenario;
 pub mod shard;
 pub mod study;
+pub mod trees;
 
 pub use error::{Error, Result};

@@ -1157,6 +1157,9 @@ fn damage_by_delay_on<DB: DrawingBackend>(
     Ok(())
 }
 
+mod cascade_tree;
+pub use cascade_tree::{MAX_DRAWN as MAX_TREE_DRAWN, cascade_tree};
+
 #[cfg(test)]
 mod tests {
     use super::in_declared_order;

@@ -25,6 +25,9 @@ pub struct RunSettings<'a> {
     pub no_charts: bool,
     /// Chart files to write: PNG, SVG or both.
     pub chart_format: plot::ChartFormat,
+    /// Cascade trees to export (`--trees`): `trees.csv`, `trees.gexf` and,
+    /// with charts, `cascade_tree.png`. Runs of the whole only ([`execute`]).
+    pub trees: Option<crate::trees::TreeSelection>,
     /// Progress of every phase: graph building, ordering and trials
     /// ([`crate::progress::SIMULATE`]).
     pub progress: Option<Progress<'a>>,
@@ -38,6 +41,7 @@ impl std::fmt::Debug for RunSettings<'_> {
             .field("threads", &self.threads)
             .field("no_charts", &self.no_charts)
             .field("chart_format", &self.chart_format)
+            .field("trees", &self.trees)
             .finish()
     }
 }
@@ -55,6 +59,9 @@ pub struct Timings {
     pub summarize_s: f64,
     /// Aggregating, writing files and charts.
     pub output_s: f64,
+    /// Replaying the trials whose cascade trees are exported (0 without
+    /// `--trees`).
+    pub trees_s: f64,
 }
 
 /// A simulated scenario: its summary, every trial, what the summary was
@@ -72,6 +79,8 @@ pub struct Simulation {
     pub timings: Timings,
     /// The crisis runs (with `[crisis]`), their trials beside the campaign's.
     pub crisis: Option<crate::engine::crisis::CrisisEnsemble>,
+    /// The cascade trees to export (`--trees`), recorded by [`execute`].
+    pub trees: Option<crate::trees::Trees>,
 }
 
 /// The contents of `run.json`: how the run went on this machine (threads,
@@ -140,6 +149,10 @@ pub fn apply_overrides(s: &mut Scenario, set: &RunSettings<'_>) -> Result<()> {
                 format!("{th} is out of range; allowed: 1 to 1024"),
             ));
         }
+    }
+    if let Some(sel) = &set.trees {
+        // A precision target only adds trials to the scenario's.
+        sel.check(s.trials)?;
     }
     Ok(())
 }
@@ -210,6 +223,7 @@ pub fn summarize_trials(t: Trials) -> Simulation {
         context: t.context,
         timings,
         crisis: None,
+        trees: None,
     }
 }
 
@@ -441,6 +455,11 @@ pub fn execute(scenario: &Scenario, out_dir: &Path, set: &RunSettings<'_>) -> Re
     };
     sim.crisis =
         crate::run_crisis::simulate_crisis(&s, &g, set, &mut sim.summary, &mut sim.timings)?;
+    if let Some(sel) = &set.trees {
+        let t_trees = Instant::now();
+        sim.trees = Some(record_trees(&s, &g, &sim.ensemble, sel, !set.no_charts)?);
+        sim.timings.trees_s = t_trees.elapsed().as_secs_f64();
+    }
     let mut timings = sim.timings;
     timings.graph_s = graph_s;
     let threads = thread_count(set.threads);
@@ -484,6 +503,27 @@ pub fn execute(scenario: &Scenario, out_dir: &Path, set: &RunSettings<'_>) -> Re
     })
 }
 
+/// Replays the trials of `ens` that `sel` selects (and with `for_chart`
+/// the median and largest ones) on `g`, the graph as simulated, and
+/// returns their cascade trees ([`crate::trees::record`]). The seeding is
+/// resolved again on `g`: resolving walks people by own id, so it picks
+/// the same people with the same pools whatever the storage order.
+///
+/// # Errors
+/// As [`resolve_seeding`].
+pub fn record_trees(
+    s: &Scenario,
+    g: &SocialGraph,
+    ens: &Ensemble,
+    sel: &crate::trees::TreeSelection,
+    for_chart: bool,
+) -> Result<crate::trees::Trees> {
+    let seeding = resolve_seeding(s, g)?;
+    let content = CompiledContent::new(&s.content, s.model, g);
+    let compiled = Compiled::new(&content, &seeding, s.seed, s.horizon);
+    Ok(crate::trees::record(&compiled, ens, sel, for_chart))
+}
+
 /// Worker threads a run uses: `threads`, or all cores.
 pub fn thread_count(threads: Option<usize>) -> usize {
     match threads {
@@ -495,7 +535,8 @@ pub fn thread_count(threads: Option<usize>) -> usize {
 }
 
 /// Writes a simulation's files into a staged output folder: `timeseries.csv`,
-/// `trials.csv`, the charts (unless `no_charts`; PNG, SVG or both as
+/// with recorded cascade trees `trees.csv` and `trees.gexf`,
+/// `trials.csv`, the charts (`cascade_tree` with trees) (unless `no_charts`; PNG, SVG or both as
 /// `chart_format` says), `run.json` (made by
 /// `run_json` from the seconds spent writing the rest), `scenario.toml`
 /// (`scenario_text`), `report.html` and `summary.json`.
@@ -519,6 +560,7 @@ pub fn write_outputs(
         ensemble,
         context,
         crisis,
+        trees,
         ..
     } = sim;
     let mut files = Vec::new();
@@ -532,6 +574,10 @@ pub fn write_outputs(
         timeseries = crate::metrics::crisis::append_timeseries(&timeseries, c);
     }
     put("timeseries.csv", timeseries)?;
+    if let Some(t) = trees {
+        put(crate::trees::CSV_FILE, crate::trees::trees_csv(t))?;
+        put(crate::trees::GEXF_FILE, crate::trees::trees_gexf(t))?;
+    }
     // The per-trial CSV and the charts are independent: written side by side.
     let charts: Vec<String> = if no_charts {
         Vec::new()
@@ -550,6 +596,7 @@ pub fn write_outputs(
             _ => true,
         })
         .chain(crate::run_crisis::charts(summary))
+        .chain(trees.as_ref().map(|_| "cascade_tree"))
         .flat_map(|name| {
             chart_format
                 .extensions()
@@ -567,6 +614,10 @@ pub fn write_outputs(
             "reach_over_time" => plot::reach_over_time(summary, &tmp),
             "cascade_size_ccdf" => plot::cascade_ccdf(summary, ensemble, &tmp),
             "funnel" => plot::funnel(summary, &tmp),
+            "cascade_tree" => match trees {
+                Some(t) => plot::cascade_tree(&summary.run.name, t, &tmp),
+                None => Err(Error::write(&tmp, "no cascade trees recorded")),
+            },
             "crisis_over_time" | "damage_by_delay" => {
                 crate::run_crisis::render(name, summary, &tmp)
             }

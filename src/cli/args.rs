@@ -38,6 +38,12 @@ pub enum Command {
         /// Chart files: png, svg (vector, text as text, font embedded) or both.
         #[arg(long, default_value = "png")]
         chart_format: crate::plot::ChartFormat,
+        /// Also export the cascade trees (who engaged whom) of the first K
+        /// trials and/or of the trial closest to the median size and the
+        /// largest: trees.csv, trees.gexf and cascade_tree.png. E.g. 3,
+        /// median,largest or 3,median,largest.
+        #[arg(long, value_name = "K|median|largest,…")]
+        trees: Option<String>,
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,

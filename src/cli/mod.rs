@@ -174,10 +174,15 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             threads,
             no_charts,
             chart_format,
+            trees,
             quiet,
             shard,
             trials_range,
         } => {
+            let trees = trees
+                .as_deref()
+                .map(crate::trees::TreeSelection::parse)
+                .transpose()?;
             let s = load(scenario.as_deref())?;
             let part = match (shard, trials_range) {
                 (Some(k), _) => Some(PartOf::Shard(Shard::parse(&k)?)),
@@ -185,6 +190,12 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 (None, None) => None,
             };
             if let Some(part) = part {
+                if trees.is_some() {
+                    return Err(Error::param(
+                        crate::trees::FLAG,
+                        "cascade trees are exported by runs of the whole only; allowed: --trees without --shard or --trials-range (run the whole, or the trials of interest, without them)",
+                    ));
+                }
                 let dir = out
                     .unwrap_or_else(|| PathBuf::from("output").join(format!("{}-parts", s.name)));
                 let display = Display::new(!quiet && std::io::stderr().is_terminal());
@@ -196,6 +207,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                     threads,
                     no_charts,
                     chart_format,
+                    trees: None,
                     progress: Some(&progress),
                 };
                 let report = run_part(&s, &dir, &part, &settings);
@@ -225,6 +237,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 threads,
                 no_charts,
                 chart_format,
+                trees,
                 progress: Some(&progress),
             };
             let report = execute(&s, &out_dir, &settings);

@@ -5,10 +5,13 @@
 use super::Compiled;
 use super::content::DelaySampler;
 use super::sampling::{
-    choose_seeds, draw_from_pool, mark_reached, next_candidate, prefetch, trial_streams, uniform31,
+    choose_seeds, choose_seeds_with, draw_from_pool, mark_reached, next_candidate, prefetch,
+    trial_streams, uniform31,
 };
 use super::seeding::ResolvedPlan;
-use super::state::{Engaged, NO_PARENT, TrialOutcome, Workspace};
+use super::state::{
+    Engaged, NO_ARC, NO_PARENT, NO_PLAN, NOT_SHARED, TreeNote, TrialOutcome, Workspace,
+};
 use super::tree::structural_virality;
 use super::{DENSE_PMAX31, threshold31};
 use crate::rng::{bernoulli, threshold32, unit};
@@ -20,15 +23,29 @@ use rand::Rng;
 /// tests and benchmarks compare it with.
 pub fn run_trial_general(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) -> TrialOutcome {
     match (c.content.model, c.track_segments || c.track_roles) {
-        (Model::IndependentCascade, true) => run_trial_impl::<true, false>(c, ws, trial),
-        (Model::IndependentCascade, false) => run_trial_impl::<false, false>(c, ws, trial),
-        (Model::LinearThreshold, true) => run_trial_impl::<true, true>(c, ws, trial),
-        (Model::LinearThreshold, false) => run_trial_impl::<false, true>(c, ws, trial),
+        (Model::IndependentCascade, true) => run_trial_impl::<true, false, false>(c, ws, trial),
+        (Model::IndependentCascade, false) => run_trial_impl::<false, false, false>(c, ws, trial),
+        (Model::LinearThreshold, true) => run_trial_impl::<true, true, false>(c, ws, trial),
+        (Model::LinearThreshold, false) => run_trial_impl::<false, true, false>(c, ws, trial),
+    }
+}
+
+/// [`run_trial_general`] that also notes, per engaged person, what the
+/// cascade tree export needs ([`TreeNote`], left in the workspace beside
+/// the engaged list): the step of engaging and of sharing, the arc or plan
+/// that engaged them, conversion and earned media. Same draws, same
+/// outcome; the noting is compiled out of the kernel the ensembles run.
+pub(crate) fn run_trial_recorded(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) -> TrialOutcome {
+    match (c.content.model, c.track_segments || c.track_roles) {
+        (Model::IndependentCascade, true) => run_trial_impl::<true, false, true>(c, ws, trial),
+        (Model::IndependentCascade, false) => run_trial_impl::<false, false, true>(c, ws, trial),
+        (Model::LinearThreshold, true) => run_trial_impl::<true, true, true>(c, ws, trial),
+        (Model::LinearThreshold, false) => run_trial_impl::<false, true, true>(c, ws, trial),
     }
 }
 
 #[allow(clippy::too_many_lines)]
-fn run_trial_impl<const GROUPS: bool, const LT: bool>(
+fn run_trial_impl<const GROUPS: bool, const LT: bool, const REC: bool>(
     c: &Compiled<'_>,
     ws: &mut Workspace,
     trial: u64,
@@ -64,7 +81,16 @@ fn run_trial_impl<const GROUPS: bool, const LT: bool>(
 
     // Seeds: fixed plans, then random ones among those not yet picked.
     let mut seeds = std::mem::take(&mut ws.seeds);
-    choose_seeds(c, ws, &mut seeding_rng, epoch, &mut seeds);
+    // Recording: where each plan's seeds end in `seeds`.
+    let mut plan_ends: Vec<usize> = Vec::new();
+    if REC {
+        ws.notes.clear();
+        choose_seeds_with(c, ws, &mut seeding_rng, epoch, &mut seeds, |end| {
+            plan_ends.push(end)
+        });
+    } else {
+        choose_seeds(c, ws, &mut seeding_rng, epoch, &mut seeds);
+    }
     let seed_conversion = threshold32(k.conversion_probability(0.0));
     for &s in &seeds {
         let idx = ws.engaged.len() as u32;
@@ -88,19 +114,33 @@ fn run_trial_impl<const GROUPS: bool, const LT: bool>(
                 ws.per_role[3 * r + 2] += 1;
             }
         }
-        if bernoulli(&mut rng, seed_conversion) {
+        let converted = bernoulli(&mut rng, seed_conversion);
+        if converted {
             out.converted += 1;
             ws.converted.push(s);
         }
-        if bernoulli(&mut rng, k.ugc_threshold) {
+        let earned = bernoulli(&mut rng, k.ugc_threshold);
+        if earned {
             out.earned_media += 1;
+        }
+        if REC {
+            let i = idx as usize;
+            ws.notes.push(TreeNote {
+                step: 0,
+                shared: NOT_SHARED,
+                arc: NO_ARC,
+                plan: plan_ends.partition_point(|&end| end <= i) as u32,
+                converted,
+                earned,
+            });
         }
     }
     out.seeds = seeds.len() as u32;
 
-    // Engages `v` through a tie of trust `t` from engaged entry `parent`.
+    // Engages `v` through a tie of trust `t` (arc `arc`, or plan `plan` for
+    // paid reach) from engaged entry `parent`.
     macro_rules! engage {
-        ($v:expr, $t:expr, $parent:expr, $depth:expr, $step:expr) => {{
+        ($v:expr, $t:expr, $parent:expr, $depth:expr, $step:expr, $arc:expr, $plan:expr) => {{
             let v: u32 = $v;
             ws.stamps[v as usize][1] = epoch;
             new_engaged += 1;
@@ -127,13 +167,25 @@ fn run_trial_impl<const GROUPS: bool, const LT: bool>(
                     }
                 }
             }
-            if k.conversion > 0.0 && bernoulli(&mut rng, threshold32(k.conversion_probability($t)))
-            {
+            let converted = k.conversion > 0.0
+                && bernoulli(&mut rng, threshold32(k.conversion_probability($t)));
+            if converted {
                 out.converted += 1;
                 ws.converted.push(v);
             }
-            if bernoulli(&mut rng, k.ugc_threshold) {
+            let earned = bernoulli(&mut rng, k.ugc_threshold);
+            if earned {
                 out.earned_media += 1;
+            }
+            if REC {
+                ws.notes.push(TreeNote {
+                    step: $step as u32,
+                    shared: NOT_SHARED,
+                    arc: $arc,
+                    plan: $plan,
+                    converted,
+                    earned,
+                });
             }
         }};
     }
@@ -160,7 +212,7 @@ fn run_trial_impl<const GROUPS: bool, const LT: bool>(
     }
 
     // Paid reach: brand impressions at step 0 to people who are not seeds.
-    for plan in &c.seeding.plans {
+    for (plan_index, plan) in c.seeding.plans.iter().enumerate() {
         if let ResolvedPlan::Paid {
             pool,
             impressions,
@@ -210,7 +262,7 @@ fn run_trial_impl<const GROUPS: bool, const LT: bool>(
                     crate::engine::engage_probability(k.sticky_of(v), k.endorsement, bt as f64)
                 };
                 if bernoulli(&mut rng, threshold32(p)) {
-                    engage!(v, bt, NO_PARENT, 1, 0u32);
+                    engage!(v, bt, NO_PARENT, 1, 0u32, NO_ARC, plan_index as u32);
                 }
             }
             ws.marks_u32 = picked;
@@ -249,6 +301,9 @@ fn run_trial_impl<const GROUPS: bool, const LT: bool>(
                 }
             }
             let ui = ws.frontier[fi];
+            if REC {
+                ws.notes[ui as usize].shared = step;
+            }
             let Engaged {
                 node: u, depth: du, ..
             } = ws.engaged[ui as usize];
@@ -274,7 +329,7 @@ fn run_trial_impl<const GROUPS: bool, const LT: bool>(
                     let bar = ws.threshold[v as usize] as f64
                         * (1.0 - (k.sticky_of(v) * novelty).min(1.0));
                     if f as f64 >= bar {
-                        engage!(v, trust[a], ui, du + 1, step);
+                        engage!(v, trust[a], ui, du + 1, step, a as u64, NO_PLAN);
                     }
                 }
                 continue;
@@ -335,7 +390,7 @@ fn run_trial_impl<const GROUPS: bool, const LT: bool>(
                     };
                     // t ≤ 2^31 and r < 2^31, so t = 2^31 always accepts.
                     if r < t {
-                        engage!(v, trust[a], ui, du + 1, step);
+                        engage!(v, trust[a], ui, du + 1, step, a as u64, NO_PLAN);
                     }
                 }
                 a += 1;

@@ -135,6 +135,20 @@ pub(crate) fn choose_seeds<R: Rng>(
     epoch: u16,
     seeds: &mut Vec<u32>,
 ) {
+    choose_seeds_with(c, ws, seeding_rng, epoch, seeds, |_| {});
+}
+
+/// As [`choose_seeds`], telling `plan_end` after each plan how many seeds
+/// the plans so far picked (paid-reach plans included, which pick none).
+#[inline]
+pub(crate) fn choose_seeds_with<R: Rng>(
+    c: &Compiled<'_>,
+    ws: &mut Workspace,
+    seeding_rng: &mut R,
+    epoch: u16,
+    seeds: &mut Vec<u32>,
+    mut plan_end: impl FnMut(usize),
+) {
     seeds.clear();
     for plan in &c.seeding.plans {
         match plan {
@@ -159,5 +173,6 @@ pub(crate) fn choose_seeds<R: Rng>(
             }
             ResolvedPlan::Paid { .. } => {}
         }
+        plan_end(seeds.len());
     }
 }

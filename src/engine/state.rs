@@ -4,6 +4,31 @@
 /// Sentinel parent of a seed.
 pub(crate) const NO_PARENT: u32 = u32::MAX;
 
+/// [`TreeNote::shared`] of someone who did not share.
+pub(crate) const NOT_SHARED: u32 = u32::MAX;
+/// [`TreeNote::arc`] of a seed or a paid-reach engagement.
+pub(crate) const NO_ARC: u64 = u64::MAX;
+/// [`TreeNote::plan`] of someone engaged through a tie.
+pub(crate) const NO_PLAN: u32 = u32::MAX;
+
+/// What the recording kernel notes about one engaged person, beside the
+/// [`Engaged`] entry of the same index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TreeNote {
+    /// Step at which they engaged (seeds and paid reach: 0).
+    pub(crate) step: u32,
+    /// Step at which they shared, or [`NOT_SHARED`].
+    pub(crate) shared: u32,
+    /// The arc that engaged them, or [`NO_ARC`].
+    pub(crate) arc: u64,
+    /// The seeding plan that engaged them (seeds, paid reach), or [`NO_PLAN`].
+    pub(crate) plan: u32,
+    /// They converted.
+    pub(crate) converted: bool,
+    /// They created earned media.
+    pub(crate) earned: bool,
+}
+
 /// Scalar results of one trial. Counts include the seeds.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct TrialOutcome {
@@ -78,6 +103,8 @@ pub struct Workspace {
     pub(crate) eng_parent: Vec<u32>,
     /// General kernel: the people who converted in the last trial.
     pub(crate) converted: Vec<u32>,
+    /// Recording kernel: a note per engaged entry of the last trial.
+    pub(crate) notes: Vec<TreeNote>,
 }
 
 impl Workspace {
@@ -104,6 +131,7 @@ impl Workspace {
             eng_node: Vec::new(),
             eng_parent: Vec::new(),
             converted: Vec::new(),
+            notes: Vec::new(),
         }
     }
 

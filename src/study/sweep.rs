@@ -263,6 +263,7 @@ pub(super) fn run_group(
             threads: set.threads,
             no_charts: true,
             chart_format: Default::default(),
+            trees: None,
             progress: Some(&cb),
         };
         let sim = simulate_timed(s, &g, &rs)?;
