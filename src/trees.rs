@@ -86,7 +86,7 @@ impl TreeSelection {
             return Err(Error::param(
                 FLAG,
                 format!(
-                    "{} asks for the trees of the first {} trials but the run has {trials}; allowed: 1 to {trials}",
+                    "'{}' asks for the trees of the first {} trials but the run has {trials} trials; allowed: 1 to {trials} (or median, largest)",
                     self.first, self.first
                 ),
             ));

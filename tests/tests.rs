@@ -31,3 +31,4 @@ mod percolation;
 mod report;
 mod shard;
 mod study;
+mod trees;
