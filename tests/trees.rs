@@ -204,7 +204,7 @@ fn trees_agree_with_the_per_trial_metrics() {
                 assert_eq!(!r["tie_kind"].is_empty(), tie, "{r:?}");
                 assert_eq!(
                     r["trust"].is_empty(),
-                    r["parent"].is_empty() && !(r["channel"] == "paid_reach"),
+                    r["parent"].is_empty() && r["channel"] != "paid_reach",
                     "{r:?}"
                 );
                 if !r["step_shared"].is_empty() {

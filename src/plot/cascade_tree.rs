@@ -29,6 +29,15 @@ const PALETTE: [RGBColor; 10] = [
     RGBColor(23, 190, 207),
 ];
 const GREY: RGBColor = RGBColor(90, 90, 90);
+/// The channel of paid-reach engagements.
+const PAID: &str = "paid_reach";
+
+/// A legend entry's marker.
+enum Marker {
+    Dot,
+    Seed,
+    Paid,
+}
 
 /// What the people's colour shows.
 enum ColourBy {
@@ -97,7 +106,7 @@ fn cascade_tree_on<DB: DrawingBackend>(
     .map_err(|e| err(path, e))?;
     root.draw(&Text::new(
         format!(
-            "Seeds at the centre, one ring per tie of sharing; each line joins a sharer to someone they engaged. Colour: {what}."
+            "Seeds at the centre, one ring per tie from the brand; each line joins a sharer to someone they engaged. Colour: {what}."
         ),
         (W as i32 / 2, 76),
         (FONT, 26)
@@ -115,14 +124,30 @@ fn cascade_tree_on<DB: DrawingBackend>(
     ] {
         panel(area, tree, which, &by, path)?;
     }
-    // Legend: one swatch per colour, then the seed marker.
+    // Legend: a swatch per colour shown, the seed marker and, when there
+    // are any, the paid-reach marker.
+    let shown = |f: &dyn Fn(&crate::trees::TreePerson) -> bool| {
+        [median, largest]
+            .iter()
+            .any(|t| t.people[..drawn(t).0].iter().any(f))
+    };
     let font = (FONT, 26).into_font().color(&BLACK);
-    let mut items: Vec<(String, RGBColor, bool)> = names
+    let mut items: Vec<(String, RGBColor, Marker)> = names
         .iter()
         .enumerate()
-        .map(|(i, n)| (n.clone(), PALETTE[i % PALETTE.len()], false))
+        .filter(|(i, _)| {
+            shown(&|p| match by {
+                ColourBy::Segment => p.segment as usize == *i,
+                ColourBy::Role => p.role as usize == *i,
+                ColourBy::Shared => usize::from(p.shared.is_none()) == *i,
+            })
+        })
+        .map(|(i, n)| (n.clone(), PALETTE[i % PALETTE.len()], Marker::Dot))
         .collect();
-    items.push(("seed (ringed)".into(), GREY, true));
+    items.push(("seed (ringed)".into(), GREY, Marker::Seed));
+    if shown(&|p| p.parent.is_none() && p.channel == PAID) {
+        items.push(("engaged by paid reach (square)".into(), GREY, Marker::Paid));
+    }
     let widths: Vec<i32> = items
         .iter()
         .map(|(n, _, _)| 60 + 14 * n.chars().count() as i32)
@@ -130,11 +155,24 @@ fn cascade_tree_on<DB: DrawingBackend>(
     let total: i32 = widths.iter().sum();
     let mut x = (W as i32 - total) / 2;
     let y = 30;
-    for ((label, colour, seed), w) in items.iter().zip(widths) {
-        legend
-            .draw(&Circle::new((x + 12, y), 11, colour.filled()))
-            .map_err(|e| err(path, e))?;
-        if *seed {
+    for ((label, colour, marker), w) in items.iter().zip(widths) {
+        match marker {
+            Marker::Paid => {
+                let sq = [(x + 2, y - 10), (x + 22, y + 10)];
+                legend
+                    .draw(&Rectangle::new(sq, colour.filled()))
+                    .map_err(|e| err(path, e))?;
+                legend
+                    .draw(&Rectangle::new(sq, BLACK.stroke_width(1)))
+                    .map_err(|e| err(path, e))?;
+            }
+            Marker::Dot | Marker::Seed => {
+                legend
+                    .draw(&Circle::new((x + 12, y), 11, colour.filled()))
+                    .map_err(|e| err(path, e))?;
+            }
+        }
+        if matches!(marker, Marker::Seed) {
             legend
                 .draw(&Circle::new((x + 12, y), 13, BLACK.stroke_width(3)))
                 .map_err(|e| err(path, e))?;
@@ -152,20 +190,17 @@ fn cascade_tree_on<DB: DrawingBackend>(
 }
 
 /// A radial layout: (x, y) in [−1, 1]² per person of `people[..n]`.
-/// Roots sit on the inner ring (at the centre when there is one), each
-/// generation one ring further out; every person gets an angular sector in
+/// Ring k holds the people k ties from the brand (seeds on the inner ring,
+/// or at the centre when there is one root; paid-reach engagements and the
+/// seeds' contacts on the next); every person gets an angular sector in
 /// proportion to the leaves below them, children in the order they engaged.
 fn radial_layout(tree: &CascadeTree, n: usize) -> (Vec<(f64, f64)>, u32) {
     let people = &tree.people[..n];
     let mut children: Vec<Vec<u32>> = vec![Vec::new(); n];
     let mut roots = Vec::new();
-    let mut generation = vec![0u32; n];
     for (i, p) in people.iter().enumerate() {
         match p.parent {
-            Some(q) => {
-                children[q as usize].push(i as u32);
-                generation[i] = generation[q as usize] + 1;
-            }
+            Some(q) => children[q as usize].push(i as u32),
             None => roots.push(i as u32),
         }
     }
@@ -180,8 +215,8 @@ fn radial_layout(tree: &CascadeTree, n: usize) -> (Vec<(f64, f64)>, u32) {
         }
     }
     let total: u64 = roots.iter().map(|&r| leaves[r as usize]).sum();
-    let max_gen = generation.iter().copied().max().unwrap_or(0);
-    let single = roots.len() == 1;
+    let max_gen = people.iter().map(|p| p.depth).max().unwrap_or(0);
+    let single = roots.len() == 1 && people[roots[0] as usize].depth == 0;
     // Ring radius of a generation.
     let rings = if single { max_gen } else { max_gen + 1 };
     let radius = |g: u32| {
@@ -214,7 +249,7 @@ fn radial_layout(tree: &CascadeTree, n: usize) -> (Vec<(f64, f64)>, u32) {
     for &u in &order {
         let mid = start[u as usize] as f64 + leaves[u as usize] as f64 / 2.0;
         let angle = std::f64::consts::TAU * mid / total.max(1) as f64 - std::f64::consts::FRAC_PI_2;
-        let r = radius(generation[u as usize]);
+        let r = radius(people[u as usize].depth);
         pos[u as usize] = (r * angle.cos(), r * angle.sin());
     }
     (pos, max_gen)
@@ -276,8 +311,12 @@ fn panel<DB: DrawingBackend>(
     if let Some(step) = upto {
         area.draw(&Text::new(
             format!(
-                "Shown: the first {} steps (steps 0–{step}), {} of {} people",
-                step + 1,
+                "Shown: {}, {} of {} people (all are in trees.csv)",
+                if step == 0 {
+                    "step 0 only".to_string()
+                } else {
+                    format!("steps 0–{step} only")
+                },
                 super::count_label(&(n as f64)),
                 super::count_label(&(tree.people.len() as f64))
             ),
@@ -324,13 +363,31 @@ fn panel<DB: DrawingBackend>(
         };
         PALETTE[k % PALETTE.len()]
     };
-    // Everyone, then the seeds on top, ringed.
-    for i in 0..n {
-        area.draw(&Circle::new(px(pos[i]), dot, colour(i).filled()))
+    // Everyone (paid-reach engagements as squares), then the seeds on
+    // top, ringed.
+    for (i, p) in tree.people[..n].iter().enumerate() {
+        let (x, y) = px(pos[i]);
+        if p.parent.is_none() && p.channel == PAID {
+            let d = dot + 1;
+            area.draw(&Rectangle::new(
+                [(x - d, y - d), (x + d, y + d)],
+                colour(i).filled(),
+            ))
             .map_err(|e| err(path, e))?;
+            if n <= 300 {
+                area.draw(&Rectangle::new(
+                    [(x - d, y - d), (x + d, y + d)],
+                    BLACK.stroke_width(1),
+                ))
+                .map_err(|e| err(path, e))?;
+            }
+        } else {
+            area.draw(&Circle::new((x, y), dot, colour(i).filled()))
+                .map_err(|e| err(path, e))?;
+        }
     }
     for (i, p) in tree.people[..n].iter().enumerate() {
-        if p.parent.is_none() && p.channel != "paid_reach" {
+        if p.parent.is_none() && p.channel != PAID {
             let r = dot + 5;
             area.draw(&Circle::new(px(pos[i]), r, colour(i).filled()))
                 .map_err(|e| err(path, e))?;
@@ -360,7 +417,7 @@ mod tests {
             role: 0,
             converted: false,
             earned_media: false,
-            depth: 0,
+            depth: u32::from(parent.is_some()),
         }
     }
 
