@@ -436,14 +436,14 @@ pub fn trees_gexf(trees: &Trees) -> Vec<u8> {
     let key = |t: &CascadeTree, p: &TreePerson| xml(&format!("{}:{}", t.trial, p.person));
     for t in trees.exported() {
         for p in &t.people {
-            let _ = writeln!(
+            let _ = write!(
                 o,
-                "      <node id=\"{}\" label=\"{}\">\n        <attvalues>",
+                "      <node id=\"{}\" label=\"{}\"><attvalues>",
                 key(t, p),
                 xml(&p.person)
             );
             let mut val = |i: usize, v: String| {
-                let _ = writeln!(o, "          <attvalue for=\"{i}\" value=\"{}\"/>", xml(&v));
+                let _ = write!(o, "<attvalue for=\"{i}\" value=\"{}\"/>", xml(&v));
             };
             val(0, t.trial.to_string());
             val(1, p.person.clone());
@@ -462,7 +462,7 @@ pub fn trees_gexf(trees: &Trees) -> Vec<u8> {
             val(8, name(&trees.roles, p.role as usize));
             val(9, p.converted.to_string());
             val(10, p.earned_media.to_string());
-            o.push_str("        </attvalues>\n      </node>\n");
+            o.push_str("</attvalues></node>\n");
         }
     }
     o.push_str("    </nodes>\n    <edges>\n");
@@ -472,17 +472,17 @@ pub fn trees_gexf(trees: &Trees) -> Vec<u8> {
             let Some(parent) = p.parent else { continue };
             let _ = write!(
                 o,
-                "      <edge id=\"{id}\" source=\"{}\" target=\"{}\">\n        <attvalues>\n",
+                "      <edge id=\"{id}\" source=\"{}\" target=\"{}\"><attvalues>",
                 key(t, &t.people[parent as usize]),
                 key(t, p)
             );
             if let Some(k) = &p.tie_kind {
-                let _ = writeln!(o, "          <attvalue for=\"0\" value=\"{}\"/>", xml(k));
+                let _ = write!(o, "<attvalue for=\"0\" value=\"{}\"/>", xml(k));
             }
             if let Some(x) = p.trust {
-                let _ = writeln!(o, "          <attvalue for=\"1\" value=\"{x}\"/>");
+                let _ = write!(o, "<attvalue for=\"1\" value=\"{x}\"/>");
             }
-            o.push_str("        </attvalues>\n      </edge>\n");
+            o.push_str("</attvalues></edge>\n");
             id += 1;
         }
     }
