@@ -118,3 +118,18 @@ impl Error {
 
 /// Result alias used throughout the crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Most characters of user input echoed back in a message.
+pub const EXCERPT_CHARS: usize = 80;
+
+/// `s` shortened to at most [`EXCERPT_CHARS`] characters for a message
+/// (with how long it was when cut), so that echoing input stays bounded.
+pub fn excerpt(s: &str) -> String {
+    let n = s.chars().count();
+    if n <= EXCERPT_CHARS {
+        s.to_string()
+    } else {
+        let head: String = s.chars().take(EXCERPT_CHARS).collect();
+        format!("{head}… ({n} characters)")
+    }
+}

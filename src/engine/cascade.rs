@@ -274,7 +274,13 @@ fn run_trial_impl<const GROUPS: bool, const LT: bool, const REC: bool>(
     let fixed = !k.accept.is_empty();
     let mut last_share_step = 0u32;
 
-    while !ws.frontier.is_empty() && step < c.horizon {
+    // Without seeds, paid people who engaged at step 0 still share later:
+    // step 0 then runs with nobody sharing, so its reach is counted and
+    // the people it queued share at their steps.
+    while (!ws.frontier.is_empty()
+        || (step == 0 && !(ws.next.is_empty() && ws.pending.is_empty())))
+        && step < c.horizon
+    {
         last_share_step = step;
         let novelty = k
             .half_life

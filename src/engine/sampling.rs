@@ -125,9 +125,12 @@ pub(crate) fn trial_streams(seed: u64, trial: u64) -> [Xoshiro256PlusPlus; 3] {
     [Stream::Trial, Stream::Seeding, Stream::Skips].map(|s| stream_rng(seed, s, trial))
 }
 
-/// Picks this trial's seeds: fixed plans, then random ones among people not
-/// yet picked. Each is stamped reached and engaged in epoch `epoch` and
-/// appended to `seeds` (cleared first).
+/// Picks this trial's seeds: every fixed plan first (in plan order), then
+/// the random ones (in plan order) among people not yet picked, so a fixed
+/// plan listed after a random one never picks someone the random plan drew.
+/// Each is stamped reached and engaged in epoch `epoch` and appended to
+/// `seeds` (cleared first). Fixed plans draw nothing, so when they are
+/// listed first this is the plan order itself.
 pub(crate) fn choose_seeds<R: Rng>(
     c: &Compiled<'_>,
     ws: &mut Workspace,
@@ -151,27 +154,26 @@ pub(crate) fn choose_seeds_with<R: Rng>(
 ) {
     seeds.clear();
     for plan in &c.seeding.plans {
-        match plan {
-            ResolvedPlan::Fixed(v) => {
-                for &u in v {
-                    ws.stamps[u as usize][0] = epoch;
-                    ws.stamps[u as usize][1] = epoch;
-                    seeds.push(u);
-                }
+        if let ResolvedPlan::Fixed(v) = plan {
+            for &u in v {
+                ws.stamps[u as usize][0] = epoch;
+                ws.stamps[u as usize][1] = epoch;
+                seeds.push(u);
             }
-            ResolvedPlan::Random { pool, count } => {
-                draw_from_pool(
-                    seeding_rng,
-                    pool,
-                    *count,
-                    &mut ws.stamps,
-                    true,
-                    epoch,
-                    &mut ws.scratch,
-                    seeds,
-                );
-            }
-            ResolvedPlan::Paid { .. } => {}
+        }
+    }
+    for plan in &c.seeding.plans {
+        if let ResolvedPlan::Random { pool, count } = plan {
+            draw_from_pool(
+                seeding_rng,
+                pool,
+                *count,
+                &mut ws.stamps,
+                true,
+                epoch,
+                &mut ws.scratch,
+                seeds,
+            );
         }
         plan_end(seeds.len());
     }

@@ -63,8 +63,13 @@ fn fixed_seeds_of(plans: &[ResolvedPlan]) -> Option<Vec<u32>> {
 
 impl ResolvedSeeding {
     /// Resolves `seeding` against `g`: people in explicit lists exist, and
-    /// every plan has enough people to pick from (counting those earlier
-    /// plans took). `file` names the scenario in messages.
+    /// every plan has enough people to pick from in every trial. Plans that
+    /// pick the same people in every trial (explicit, top degree) are
+    /// resolved first, in plan order, and nobody else may pick their people;
+    /// each random plan must then fit among the people left after the
+    /// largest number earlier random plans can take from its pool, and paid
+    /// impressions among those left after every seed. `file` names the
+    /// scenario in messages.
     ///
     /// # Errors
     /// [`Error::Scenario`] naming the plan.
@@ -81,18 +86,19 @@ impl ResolvedSeeding {
                 format!("[seeding].plans[{i}]")
             }
         };
+        let matches = |segments: &Option<Vec<u16>>, roles: &Option<Vec<u8>>, u: u32| {
+            segments
+                .as_ref()
+                .is_none_or(|s| s.contains(&g.segments()[u as usize]))
+                && roles
+                    .as_ref()
+                    .is_none_or(|r| r.contains(&g.roles()[u as usize]))
+        };
         let mut taken = vec![false; n];
         let mut by_degree: Option<Vec<u32>> = None;
-        let mut out = Vec::with_capacity(seeding.plans.len());
+        let mut out: Vec<Option<ResolvedPlan>> = vec![None; seeding.plans.len()];
+        // Pass 1: the plans that pick the same people in every trial.
         for (i, (_, plan)) in seeding.plans.iter().enumerate() {
-            let matches = |segments: &Option<Vec<u16>>, roles: &Option<Vec<u8>>, u: u32| {
-                segments
-                    .as_ref()
-                    .is_none_or(|s| s.contains(&g.segments()[u as usize]))
-                    && roles
-                        .as_ref()
-                        .is_none_or(|r| r.contains(&g.roles()[u as usize]))
-            };
             match plan {
                 Plan::Explicit(ids) => {
                     let labels: Vec<String> = ids
@@ -110,30 +116,27 @@ impl ResolvedSeeding {
                         })?;
                         if taken[u as usize] {
                             return Err(bad(format!(
-                                "{}.nodes[{j}] = {id} is already a seed of an earlier plan",
+                                "{}.nodes[{j}] = {id} is already a seed of another plan",
                                 key(i)
                             )));
                         }
                         taken[u as usize] = true;
                         v.push(u);
                     }
-                    out.push(ResolvedPlan::Fixed(v));
+                    out[i] = Some(ResolvedPlan::Fixed(v));
                 }
                 Plan::Select {
                     count,
                     segments,
                     roles,
-                    pick,
+                    pick: Pick::TopDegree,
                 } => {
-                    let pool: Vec<u32> = match pick {
-                        Pick::TopDegree => {
-                            by_degree.get_or_insert_with(|| g.by_out_degree()).clone()
-                        }
-                        Pick::Random => g.people_by_id().collect(),
-                    }
-                    .into_iter()
-                    .filter(|&u| !taken[u as usize] && matches(segments, roles, u))
-                    .collect();
+                    let pool: Vec<u32> = by_degree
+                        .get_or_insert_with(|| g.by_out_degree())
+                        .iter()
+                        .copied()
+                        .filter(|&u| !taken[u as usize] && matches(segments, roles, u))
+                        .collect();
                     let k = count.unwrap_or(pool.len());
                     if k == 0 || k > pool.len() {
                         return Err(bad(format!(
@@ -141,53 +144,141 @@ impl ResolvedSeeding {
                             key(i),
                             k,
                             pool.len(),
-                            if i > 0 { " (after earlier plans)" } else { "" }
+                            if taken.iter().any(|&t| t) {
+                                " (after the seeds of other plans)"
+                            } else {
+                                ""
+                            }
                         )));
                     }
-                    match pick {
-                        Pick::TopDegree => {
-                            for &u in &pool[..k] {
+                    for &u in &pool[..k] {
+                        taken[u as usize] = true;
+                    }
+                    out[i] = Some(ResolvedPlan::Fixed(pool[..k].to_vec()));
+                }
+                _ => {}
+            }
+        }
+        // Pass 2: random plans and paid reach, in plan order. `drawn` lists
+        // the pools and counts of the draws made before each plan.
+        let mut drawn: Vec<(Vec<bool>, usize)> = Vec::new();
+        // The most people earlier draws can take from `pool` in one trial.
+        let earlier = |drawn: &[(Vec<bool>, usize)], pool: &[u32]| -> usize {
+            drawn
+                .iter()
+                .map(|(mask, k)| (*k).min(pool.iter().filter(|&&u| mask[u as usize]).count()))
+                .sum()
+        };
+        for phase in [0, 1] {
+            for (i, (_, plan)) in seeding.plans.iter().enumerate() {
+                match (phase, plan) {
+                    (
+                        0,
+                        Plan::Select {
+                            count,
+                            segments,
+                            roles,
+                            pick: Pick::Random,
+                        },
+                    ) => {
+                        let pool: Vec<u32> = g
+                            .people_by_id()
+                            .filter(|&u| !taken[u as usize] && matches(segments, roles, u))
+                            .collect();
+                        let k = count.unwrap_or(pool.len());
+                        let before = earlier(&drawn, &pool);
+                        let left = pool.len() - before.min(pool.len());
+                        if k == 0 || k > left {
+                            let mut why = Vec::new();
+                            if taken.iter().any(|&t| t) {
+                                why.push("after the seeds of fixed plans".to_string());
+                            }
+                            if before > 0 {
+                                why.push(format!(
+                                    "{before} of them may be drawn by earlier random plans in a trial"
+                                ));
+                            }
+                            return Err(bad(format!(
+                                "{} asks for {} people but only {} match it{}{}",
+                                key(i),
+                                k,
+                                pool.len(),
+                                if why.is_empty() { "" } else { " (" },
+                                if why.is_empty() {
+                                    String::new()
+                                } else {
+                                    why.join("; ") + ")"
+                                }
+                            )));
+                        }
+                        if k == pool.len() {
+                            for &u in &pool {
                                 taken[u as usize] = true;
                             }
-                            out.push(ResolvedPlan::Fixed(pool[..k].to_vec()));
-                        }
-                        Pick::Random => {
-                            if k == pool.len() {
-                                for &u in &pool {
-                                    taken[u as usize] = true;
-                                }
-                                out.push(ResolvedPlan::Fixed(pool));
-                            } else {
-                                out.push(ResolvedPlan::Random { pool, count: k });
+                            out[i] = Some(ResolvedPlan::Fixed(pool));
+                        } else {
+                            let mut mask = vec![false; n];
+                            for &u in &pool {
+                                mask[u as usize] = true;
                             }
+                            drawn.push((mask, k));
+                            out[i] = Some(ResolvedPlan::Random { pool, count: k });
                         }
                     }
-                }
-                Plan::PaidReach {
-                    impressions,
-                    segments,
-                    brand_trust,
-                } => {
-                    let pool: Vec<u32> = g
-                        .people_by_id()
-                        .filter(|&u| matches(segments, &None, u))
-                        .collect();
-                    if *impressions > pool.len() {
-                        return Err(bad(format!(
-                            "{}.impressions = {impressions} is more than the {} people it targets",
-                            key(i),
-                            pool.len()
-                        )));
+                    (
+                        1,
+                        Plan::PaidReach {
+                            impressions,
+                            segments,
+                            brand_trust,
+                        },
+                    ) => {
+                        let pool: Vec<u32> = g
+                            .people_by_id()
+                            .filter(|&u| matches(segments, &None, u))
+                            .collect();
+                        let seeds = pool.iter().filter(|&&u| taken[u as usize]).count();
+                        let before = earlier(&drawn, &pool);
+                        let left = pool.len() - (seeds + before).min(pool.len());
+                        if *impressions > left {
+                            return Err(bad(format!(
+                                "{}.impressions = {impressions} is more than the {left} people it can reach in every trial ({} people it targets{}{}); paid impressions go to people who are not seeds",
+                                key(i),
+                                pool.len(),
+                                if seeds > 0 {
+                                    format!(", {seeds} of them fixed seeds")
+                                } else {
+                                    String::new()
+                                },
+                                if before > 0 {
+                                    format!(
+                                        ", up to {before} of them drawn by random plans or earlier impressions"
+                                    )
+                                } else {
+                                    String::new()
+                                }
+                            )));
+                        }
+                        let mut mask = vec![false; n];
+                        for &u in &pool {
+                            mask[u as usize] = true;
+                        }
+                        drawn.push((mask, *impressions));
+                        out[i] = Some(ResolvedPlan::Paid {
+                            pool,
+                            impressions: *impressions,
+                            brand_trust: *brand_trust,
+                        });
                     }
-                    out.push(ResolvedPlan::Paid {
-                        pool,
-                        impressions: *impressions,
-                        brand_trust: *brand_trust,
-                    });
+                    _ => {}
                 }
             }
         }
-        if !out.iter().any(|p| !matches!(p, ResolvedPlan::Paid { .. })) && out.is_empty() {
+        let out: Vec<ResolvedPlan> = out
+            .into_iter()
+            .map(|p| p.expect("every plan is resolved in one of the passes"))
+            .collect();
+        if out.is_empty() {
             return Err(bad("[seeding] has no plan".into()));
         }
         let fixed_seeds = fixed_seeds_of(&out);

@@ -92,13 +92,9 @@ pub(super) enum RawPlan {
     },
 }
 
-/// `[seeding]`: one plan, or `plans = [..]` to combine several.
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-pub(super) enum RawSeeding {
-    Many { plans: Vec<toml::Value> },
-    One(toml::Value),
-}
+/// `[seeding]`: one plan, or `plans = [..]` to combine several (checked
+/// by [`parse_seeding`]: a table with `plans` may hold nothing else).
+pub(super) type RawSeeding = toml::Value;
 
 /// The content being spread (DESIGN.md's σ, β, λ, κ, μ, r_s, half-life).
 #[derive(Debug, Clone, PartialEq)]
@@ -491,13 +487,26 @@ pub(super) fn parse_seeding(
     roles: &[String],
     file: &str,
 ) -> Result<Seeding> {
+    let bad = |msg: String| Error::Scenario {
+        file: file.into(),
+        msg,
+    };
     let raws: Vec<(String, toml::Value)> = match raw {
-        RawSeeding::Many { plans } => {
+        toml::Value::Table(mut t) if t.contains_key("plans") => {
+            let plans = t.remove("plans").expect("checked");
+            if let Some(other) = t.keys().next() {
+                return Err(bad(format!(
+                    "[seeding].{other} is given together with [seeding].plans, where it would be ignored; move it into one of the plans or drop plans = [...]"
+                )));
+            }
+            let toml::Value::Array(plans) = plans else {
+                return Err(bad(format!(
+                    "[seeding].plans = {} is not allowed; give a list of plans, e.g. plans = [{{ strategy = \"top_degree\", count = 10 }}]",
+                    crate::error::excerpt(&plans.to_string())
+                )));
+            };
             if plans.is_empty() {
-                return Err(Error::Scenario {
-                    file: file.into(),
-                    msg: "[seeding].plans is empty; give at least one plan".into(),
-                });
+                return Err(bad("[seeding].plans is empty; give at least one plan".into()));
             }
             plans
                 .into_iter()
@@ -505,7 +514,7 @@ pub(super) fn parse_seeding(
                 .map(|(i, v)| (format!("[seeding].plans[{i}]"), v))
                 .collect()
         }
-        RawSeeding::One(v) => vec![("[seeding]".into(), v)],
+        v => vec![("[seeding]".into(), v)],
     };
     let mut plans = Vec::with_capacity(raws.len());
     for (key, v) in raws {
