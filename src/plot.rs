@@ -495,7 +495,10 @@ fn funnel_panel<DB: DrawingBackend>(
     use plotters::style::text_anchor::{HPos, Pos, VPos};
     let top = stages
         .iter()
-        .map(|s| summary.metrics[s.1].p95.max(summary.metrics[s.1].ci95[1]))
+        .map(|s| {
+            let m = &summary.metrics[s.1];
+            m.p95.max(m.ci95.map_or(m.mean, |c| c[1]))
+        })
         .fold(0.0, f64::max);
     // Room above the highest whisker for its label.
     let ymax = nice_max(top) * 1.12;
@@ -558,11 +561,15 @@ fn funnel_panel<DB: DrawingBackend>(
             area.draw(&el).map_err(|e| err(path, e))?;
         }
         area.draw(&Text::new(
-            format!(
-                "{} ± {}",
-                count_label(&m.mean),
-                count_label(&(1.959964 * m.stderr))
-            ),
+            match m.stderr {
+                Some(se) => format!(
+                    "{} ± {}",
+                    count_label(&m.mean),
+                    count_label(&(1.959964 * se))
+                ),
+                // One trial: no interval to show.
+                None => count_label(&m.mean),
+            },
             (hi.0, hi.1 - 10),
             label_style.clone(),
         ))
@@ -717,7 +724,7 @@ fn breakdown_on<DB: DrawingBackend>(
         reached: crate::metrics::Stat,
         engaged: crate::metrics::Stat,
         rate: f64,
-        rate_ci: [f64; 2],
+        rate_ci: Option<[f64; 2]>,
     }
     let (what, mut rows): (&str, Vec<Row>) = match by {
         Breakdown::Segments => (
@@ -799,7 +806,10 @@ fn breakdown_on<DB: DrawingBackend>(
     // Top: people reached and engaged per campaign.
     let ymax = nice_max(
         rows.iter()
-            .map(|r| r.reached.ci95[1].max(r.engaged.ci95[1]))
+            .map(|r| {
+                let top = |s: &crate::metrics::Stat| s.ci95.map_or(s.mean, |c| c[1].max(s.mean));
+                top(&r.reached).max(top(&r.engaged))
+            })
             .fold(0.0, f64::max),
     ) * 1.4;
     let mut chart = ChartBuilder::on(&top)
@@ -843,9 +853,12 @@ fn breakdown_on<DB: DrawingBackend>(
             .legend(move |(x, y)| Rectangle::new([(x, y - 8), (x + 30, y + 8)], color.filled()));
         for (i, r) in rows.iter().enumerate() {
             let s = stat(r);
-            let hi = chart.backend_coord(&(x0(i) + 0.19, s.ci95[1].max(s.mean)));
-            let lo = chart.backend_coord(&(x0(i) + 0.19, s.ci95[0].max(0.0)));
-            whisker(root, hi, lo)?;
+            let hi =
+                chart.backend_coord(&(x0(i) + 0.19, s.ci95.map_or(s.mean, |c| c[1].max(s.mean))));
+            if let Some(c) = s.ci95 {
+                let lo = chart.backend_coord(&(x0(i) + 0.19, c[0].max(0.0)));
+                whisker(root, hi, lo)?;
+            }
             root.draw(&Text::new(
                 count_label(&s.mean),
                 (hi.0, hi.1 - 8),
@@ -868,10 +881,23 @@ fn breakdown_on<DB: DrawingBackend>(
     group_names(root, &at)?;
 
     // Bottom: engagement rate with its interval.
-    let rmax = (rows.iter().map(|r| r.rate_ci[1]).fold(0.0, f64::max) * 100.0 * 1.25).max(1.0);
+    let rmax = (rows
+        .iter()
+        .map(|r| r.rate_ci.map_or(r.rate, |c| c[1]))
+        .fold(0.0, f64::max)
+        * 100.0
+        * 1.25)
+        .max(1.0);
     let mut chart = ChartBuilder::on(&bottom)
         .caption(
-            format!("Engagement rate by {what} (engaged ÷ reached, with 95% CI)"),
+            match by {
+                Breakdown::Roles => format!(
+                    "Engagement rate by {what} among people reached who were not seeds (with 95% CI)"
+                ),
+                Breakdown::Segments => {
+                    format!("Engagement rate by {what} (engaged ÷ reached, with 95% CI)")
+                }
+            },
             (FONT, 32).into_font().style(FontStyle::Bold),
         )
         .margin(24)
@@ -901,9 +927,12 @@ fn breakdown_on<DB: DrawingBackend>(
         }))
         .map_err(|e| err(path, e))?;
     for (i, r) in rows.iter().enumerate() {
-        let hi = chart.backend_coord(&(i as f64 + 0.5, r.rate_ci[1].max(r.rate) * 100.0));
-        let lo = chart.backend_coord(&(i as f64 + 0.5, r.rate_ci[0].max(0.0) * 100.0));
-        whisker(root, hi, lo)?;
+        let top = r.rate_ci.map_or(r.rate, |c| c[1].max(r.rate));
+        let hi = chart.backend_coord(&(i as f64 + 0.5, top * 100.0));
+        if let Some(c) = r.rate_ci {
+            let lo = chart.backend_coord(&(i as f64 + 0.5, c[0].max(0.0) * 100.0));
+            whisker(root, hi, lo)?;
+        }
         root.draw(&Text::new(
             format!("{:.1}%", r.rate * 100.0),
             (hi.0, hi.1 - 8),
@@ -1105,7 +1134,9 @@ fn damage_by_delay_on<DB: DrawingBackend>(
             .iter()
             .map(|d| {
                 let s = &d.metrics[key];
-                (s.mean, s.ci95[0].max(0.0), s.ci95[1])
+                // One trial: no interval, a whisker of no length.
+                let [lo, hi] = s.ci95.unwrap_or([s.mean; 2]);
+                (s.mean, lo.max(0.0), hi)
             })
             .collect();
         let ymax = nice_max(pts.iter().map(|p| p.2).fold(1e-9, f64::max));

@@ -230,6 +230,7 @@ pub fn summarize_trials(t: Trials) -> Simulation {
 /// Trials `first .. first + trials` of the compiled scenario; progress is
 /// reported within `range`.
 fn run_batch(
+    file: &str,
     digest: u64,
     compiled: &Compiled<'_>,
     set: &RunSettings<'_>,
@@ -253,6 +254,13 @@ fn run_batch(
             digest,
         },
     )
+    .map_err(|e| match e {
+        Error::Parameter { key, msg } if key == "horizon" => Error::Scenario {
+            file: file.to_string(),
+            msg: format!("{key}: {msg}"),
+        },
+        other => other,
+    })
 }
 
 /// Runs the trials of `range` not already in `ens` (which holds the first
@@ -275,6 +283,7 @@ fn run_trials(
     };
     if next < range.end {
         ens.append(run_batch(
+            &s.file,
             digest,
             compiled,
             set,
@@ -293,7 +302,7 @@ fn run_trials(
             }
             let more = n.min(p.max_trials - n);
             range = 0..n + more;
-            ens.append(run_batch(digest, compiled, set, n, more, &range)?)?;
+            ens.append(run_batch(&s.file, digest, compiled, set, n, more, &range)?)?;
         }
     }
     let simulate_s = t0.elapsed().as_secs_f64();
@@ -365,6 +374,7 @@ pub fn simulate_range_ordering_if_it_pays(
         let content = CompiledContent::new(&s.content, s.model, &g);
         let compiled = Compiled::new(&content, &seeding, s.seed, s.horizon);
         let pilot = run_batch(
+            &s.file,
             scenario_digest(s),
             &compiled,
             set,
@@ -421,7 +431,7 @@ pub fn reach_relative_half_width(ens: &Ensemble) -> f64 {
     }
     let xs: Vec<f64> = ens.outcomes.iter().map(|o| o.reached as f64).collect();
     let st = crate::metrics::Stat::of(&xs);
-    let half = 1.959964 * st.stderr;
+    let half = st.stderr.map_or(f64::INFINITY, |se| 1.959964 * se);
     if st.mean > 0.0 {
         half / st.mean
     } else if half == 0.0 {

@@ -94,7 +94,8 @@ nodes = [{seed_arg}]
             theirs["mean"].as_f64().expect("mean"),
             theirs["stderr"].as_f64().expect("stderr"),
         );
-        let z = (ours.mean - pm).abs() / (ours.stderr.powi(2) + pse.powi(2)).sqrt();
+        let z = (ours.mean - pm).abs()
+            / (ours.stderr.expect("two or more trials").powi(2) + pse.powi(2)).sqrt();
         eprintln!(
             "LT agreement ({}): viralsim {:.2} ± {:.2}; cynetdiff {pm:.2} ± {pse:.2}; z = {z:.2}",
             if trust_weights {
@@ -103,14 +104,14 @@ nodes = [{seed_arg}]
                 "equal trust"
             },
             ours.mean,
-            ours.stderr
+            ours.stderr.expect("two or more trials")
         );
         // The comparison must be able to fail: the cascade grows well beyond the seeds.
         assert!(ours.mean > 30.0, "LT barely spreads: {}", ours.mean);
         if z.is_nan() || z >= 4.0 {
             failures.push(format!(
                 "{name} (trust weights: {trust_weights}): viralsim {} ± {} vs cynetdiff {pm} ± {pse} (z = {z:.2})",
-                ours.mean, ours.stderr
+                ours.mean, ours.stderr.expect("two or more trials")
             ));
         }
     }

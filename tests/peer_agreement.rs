@@ -80,20 +80,21 @@ nodes = [{seed_arg}]
                 theirs["mean"].as_f64().expect("mean"),
                 theirs["stderr"].as_f64().expect("stderr"),
             );
-            let z = (ours.mean - pm).abs() / (ours.stderr.powi(2) + pse.powi(2)).sqrt();
+            let z = (ours.mean - pm).abs()
+                / (ours.stderr.expect("two or more trials").powi(2) + pse.powi(2)).sqrt();
             eprintln!(
                 "peer agreement σ = {stickiness}, λ = {endorsement}: viralsim {:.2} ± {:.2} \
                  ({VIRALSIM_TRIALS} trials, {:.0} sims/s); cynetdiff {pm:.2} ± {pse:.2} \
                  ({PEER_TRIALS} trials, {:.0} sims/s); z = {z:.2}",
                 ours.mean,
-                ours.stderr,
+                ours.stderr.expect("two or more trials"),
                 VIRALSIM_TRIALS as f64 / secs,
                 theirs["sims_per_s"].as_f64().unwrap_or(f64::NAN),
             );
             if z.is_nan() || z >= 4.0 {
                 failures.push(format!(
                     "σ = {stickiness}, λ = {endorsement}: viralsim {} ± {} vs cynetdiff {pm} ± {pse} (z = {z:.2})",
-                    ours.mean, ours.stderr
+                    ours.mean, ours.stderr.expect("two or more trials")
                 ));
             }
         }

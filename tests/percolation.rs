@@ -107,7 +107,7 @@ count = 1
     let big_se = big_sd / (big.len() as f64).sqrt();
     let m = &sum.metrics["engaged"];
     let expected = n * big_s * big_s + small;
-    let mean_allow = 4.0 * m.stderr + 2.0 * big_s * giant_allow;
+    let mean_allow = 4.0 * m.stderr.expect("two or more trials") + 2.0 * big_s * giant_allow;
     eprintln!(
         "percolation: n {n}, c_hat {c_hat:.4}, a {a:.4}, S {big_s:.5}; \
          P(large) {frac:.4} (expected S, se {se_frac:.4}); \
@@ -115,7 +115,7 @@ count = 1
          engaged {:.1} ± {:.1} (expected n·S² + small = {expected:.1}, allowed ± {mean_allow:.0})",
         n * big_s,
         m.mean,
-        m.stderr
+        m.stderr.expect("two or more trials")
     );
 
     assert!(
@@ -131,7 +131,7 @@ count = 1
         (m.mean - expected).abs() < mean_allow,
         "mean engaged {} ± {} vs n·S² = {expected} (allowed ± {mean_allow})",
         m.mean,
-        m.stderr
+        m.stderr.expect("two or more trials")
     );
     // The check must be able to fail: subcritical or p misread by 5% would
     // be far outside the allowance.

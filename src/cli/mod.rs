@@ -215,13 +215,14 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 let r = report?;
                 if !quiet {
                     println!(
-                        "viralsim: '{}' — trials {}..{} of {} ({:.2} s simulating, {} threads) → {}",
+                        "viralsim: '{}' — trials {}..{} of {} ({:.2} s simulating, {} {}) → {}",
                         s.name,
                         r.range.start,
                         r.range.end,
                         r.total_trials,
                         r.timings.simulate_s,
                         r.threads,
+                        if r.threads == 1 { "thread" } else { "threads" },
                         r.path.display()
                     );
                 }

@@ -1,18 +1,38 @@
 //! Text reports on stdout: a run's summary and a graph's statistics.
 
+/// "[lo, hi]" with `f` applied to both ends, or "n/a" when the interval
+/// cannot be estimated (fewer than two trials).
+fn interval(ci: Option<[f64; 2]>, f: impl Fn(f64) -> String) -> String {
+    match ci {
+        Some([lo, hi]) => format!("[{}, {}]", f(lo), f(hi)),
+        None => "n/a".into(),
+    }
+}
+
+/// Money with thousands separators and always two decimals.
+fn money_cents(x: f64) -> String {
+    let s = crate::scenario::money_label(x);
+    match s.split_once('.') {
+        Some(_) => s,
+        None => format!("{s}.00"),
+    }
+}
+
 /// Prints a run's headline numbers, a line each.
 pub fn print_summary(r: &crate::run::RunReport) {
     use crate::metrics::Show;
     let s = &r.summary;
     println!(
-        "viralsim: '{}' — {} trials on {} people / {} arcs, seed {} ({:.2} s simulating, {} threads)",
+        "viralsim: '{}' — {} {} on {} people / {} arcs, seed {} ({:.2} s simulating, {} {})",
         s.run.name,
         s.run.trials,
+        if s.run.trials == 1 { "trial" } else { "trials" },
         s.run.nodes,
         s.run.arcs,
         s.run.seed,
         r.timings.simulate_s,
-        r.threads
+        r.threads,
+        if r.threads == 1 { "thread" } else { "threads" }
     );
     println!(
         "  {:<14} {:>12}   {:>25}   {:>10} {:>10}",
@@ -22,8 +42,12 @@ pub fn print_summary(r: &crate::run::RunReport) {
     for m in shown(Show::Funnel) {
         let st = &s.metrics[&m.name];
         println!(
-            "  {:<14} {:>12.2}   [{:>10.2}, {:>10.2}]   {:>10.1} {:>10.1}",
-            m.label, st.mean, st.ci95[0], st.ci95[1], st.p5, st.p95
+            "  {:<14} {:>12.2}   {:>25}   {:>10.1} {:>10.1}",
+            m.label,
+            st.mean,
+            interval(st.ci95, |x| format!("{x:>10.2}")),
+            st.p5,
+            st.p95
         );
     }
     println!(
@@ -33,11 +57,10 @@ pub fn print_summary(r: &crate::run::RunReport) {
     for m in shown(Show::Rate) {
         let st = &s.metrics[&m.name];
         println!(
-            "  {:<14} {:>11.3}%   [{:>9.3}%, {:>9.3}%]   (per campaign: {})",
+            "  {:<14} {:>11.3}%   {:>25}   (per campaign: {})",
             m.label,
             100.0 * st.mean,
-            100.0 * st.ci95[0],
-            100.0 * st.ci95[1],
+            interval(st.ci95, |x| format!("{:>9.3}%", 100.0 * x)),
             m.unit
         );
     }
@@ -46,21 +69,29 @@ pub fn print_summary(r: &crate::run::RunReport) {
         let c = &e.currency;
         for m in shown(Show::Money) {
             let st = &s.metrics[&m.name];
+            // One precision for the mean and its interval: whole units from
+            // 1,000 up, cents below.
+            let cents = st.mean.abs() < 1000.0;
+            let fmt = |x: f64| {
+                if cents {
+                    money_cents(x)
+                } else {
+                    money(x.round())
+                }
+            };
             println!(
-                "  {:<14} {:>12} {c} [{}, {}]",
+                "  {:<14} {:>12} {c} {}",
                 m.label,
-                money(st.mean),
-                money(st.ci95[0]),
-                money(st.ci95[1])
+                fmt(st.mean),
+                interval(st.ci95, fmt)
             );
         }
         let roi = shown(Show::Roi).next().map(|m| &s.metrics[&m.name]);
         if let (Some(m), Some(p)) = (roi, &e.roi_positive) {
             println!(
-                "  ROI            {:>11.1}%   [{:.1}%, {:.1}%];  P(ROI > 0) = {:.3} [{:.3}, {:.3}]",
+                "  ROI            {:>11.1}%   {};  P(ROI > 0) = {:.3} [{:.3}, {:.3}]",
                 100.0 * m.mean,
-                100.0 * m.ci95[0],
-                100.0 * m.ci95[1],
+                interval(m.ci95, |x| format!("{:.1}%", 100.0 * x)),
                 p.estimate,
                 p.ci95[0],
                 p.ci95[1]

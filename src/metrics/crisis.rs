@@ -59,8 +59,9 @@ pub struct CrisisComparison {
     pub purchases_saved: Stat,
     /// Share of the reference's lost purchases saved (ratio of means).
     pub purchases_saved_share: f64,
-    /// Its 95% interval (delta method, paired).
-    pub purchases_saved_share_ci95: [f64; 2],
+    /// Its 95% interval (delta method, paired); None (null) with fewer
+    /// than two trials.
+    pub purchases_saved_share_ci95: Option<[f64; 2]>,
     /// Revenue saved, with `[economics]`.
     pub revenue_saved: Option<Stat>,
 }
@@ -399,34 +400,31 @@ pub fn crisis_lines(c: &CrisisSummary) -> Vec<String> {
     for d in &c.delays {
         let b = &d.metrics["believers"];
         let mut line = format!(
-            "    delay {:>5}  believers {:.1} [{:.1}, {:.1}], peak {:.1}, corrected {:.1}, protected {:.1}",
+            "    delay {:>5}  believers {:.1} {}, peak {:.1}, corrected {:.1}, protected {:.1}",
             d.label,
             b.mean,
-            b.ci95[0],
-            b.ci95[1],
+            interval(b.ci95, |x| format!("{x:.1}")),
             d.metrics["peak_believers"].mean,
             d.metrics["corrected"].mean,
             d.metrics["protected"].mean
         );
         if let (Some(r), Some(cur)) = (d.metrics.get("revenue_lost"), &c.currency) {
             line.push_str(&format!(
-                ", revenue lost {} {cur} [{}, {}]",
+                ", revenue lost {} {cur} {}",
                 money_label(r.mean),
-                money_label(r.ci95[0]),
-                money_label(r.ci95[1])
+                interval(r.ci95, money_label)
             ));
         }
         out.push(line);
     }
     for k in &c.comparisons {
-        let [lo, hi] = k.purchases_saved_share_ci95;
         let what = if c.currency.is_some() {
             "lost revenue"
         } else {
             "lost purchases"
         };
         out.push(format!(
-            "    {} instead of {} saves {:.0}% [{:.0}, {:.0}] of {what}{}",
+            "    {} instead of {} saves {:.0}% {} of {what}{}",
             when(&k.label),
             if k.against == "never" {
                 "never".to_string()
@@ -434,14 +432,12 @@ pub fn crisis_lines(c: &CrisisSummary) -> Vec<String> {
                 format!("after {} steps", k.against)
             },
             100.0 * k.purchases_saved_share,
-            100.0 * lo,
-            100.0 * hi,
+            interval(k.purchases_saved_share_ci95, |x| format!("{:.0}", 100.0 * x)),
             match (&k.revenue_saved, &c.currency) {
                 (Some(r), Some(cur)) => format!(
-                    " ({} {cur} [{}, {}])",
+                    " ({} {cur} {})",
                     money_label(r.mean),
-                    money_label(r.ci95[0]),
-                    money_label(r.ci95[1])
+                    interval(r.ci95, money_label)
                 ),
                 _ => String::new(),
             }
@@ -493,4 +489,13 @@ pub fn append_timeseries(csv: &[u8], c: &CrisisSummary) -> Vec<u8> {
         out.push('\n');
     }
     out.into_bytes()
+}
+
+/// "[lo, hi]" with `f` applied to both ends, or "n/a" when the interval
+/// cannot be estimated (fewer than two trials).
+pub fn interval(ci: Option<[f64; 2]>, f: impl Fn(f64) -> String) -> String {
+    match ci {
+        Some([lo, hi]) => format!("[{}, {}]", f(lo), f(hi)),
+        None => "n/a".into(),
+    }
 }

@@ -9,12 +9,14 @@ use serde::Serialize;
 pub struct Stat {
     /// Sample mean.
     pub mean: f64,
-    /// Sample standard deviation (n − 1).
-    pub std: f64,
-    /// Standard error of the mean.
-    pub stderr: f64,
-    /// Normal-approximation 95% interval of the mean.
-    pub ci95: [f64; 2],
+    /// Sample standard deviation (n − 1); None (null) with fewer than two
+    /// trials, where it cannot be estimated.
+    pub std: Option<f64>,
+    /// Standard error of the mean; None (null) with fewer than two trials.
+    pub stderr: Option<f64>,
+    /// Normal-approximation 95% interval of the mean; None (null) with
+    /// fewer than two trials.
+    pub ci95: Option<[f64; 2]>,
     /// 5th percentile (linear interpolation between order statistics).
     pub p5: f64,
     /// Median.
@@ -118,9 +120,9 @@ impl Stat {
         if xs.is_empty() {
             return Stat {
                 mean: 0.0,
-                std: 0.0,
-                stderr: 0.0,
-                ci95: [0.0, 0.0],
+                std: None,
+                stderr: None,
+                ci95: None,
                 p5: 0.0,
                 p50: 0.0,
                 p95: 0.0,
@@ -129,13 +131,9 @@ impl Stat {
             };
         }
         let mean = xs.iter().sum::<f64>() / n;
-        let var = if xs.len() > 1 {
-            xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0)
-        } else {
-            0.0
-        };
-        let std = var.sqrt();
-        let stderr = std / n.sqrt();
+        let std = (xs.len() > 1)
+            .then(|| (xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0)).sqrt());
+        let stderr = std.map(|sd| sd / n.sqrt());
         let q = match small_count_bound(xs) {
             Some(max) => count_quantiles(xs, max, &[0.05, 0.5, 0.95]),
             None => quantiles(&mut xs.to_vec(), &[0.05, 0.5, 0.95]),
@@ -144,7 +142,7 @@ impl Stat {
             mean,
             std,
             stderr,
-            ci95: [mean - 1.959964 * stderr, mean + 1.959964 * stderr],
+            ci95: stderr.map(|se| [mean - 1.959964 * se, mean + 1.959964 * se]),
             p5: q[0],
             p50: q[1],
             p95: q[2],
@@ -200,13 +198,16 @@ impl Proportion {
 }
 
 /// 95% interval of Σa ÷ Σb over trials (ratio of means) by the delta
-/// method: R ± 1.96 · sd(a − R·b) / (√n · mean b). [0, 0] when b is all 0.
-pub fn ratio_ci95(a: &[f64], b: &[f64]) -> [f64; 2] {
+/// method: R ± 1.96 · sd(a − R·b) / (√n · mean b). [0, 0] when b is all 0;
+/// None with fewer than two trials (it cannot be estimated).
+pub fn ratio_ci95(a: &[f64], b: &[f64]) -> Option<[f64; 2]> {
     let n = a.len() as f64;
     let (sa, sb) = (a.iter().sum::<f64>(), b.iter().sum::<f64>());
-    if sb <= 0.0 || a.len() < 2 {
-        let r = if sb > 0.0 { sa / sb } else { 0.0 };
-        return [r, r];
+    if a.len() < 2 {
+        return None;
+    }
+    if sb <= 0.0 {
+        return Some([0.0, 0.0]);
     }
     let r = sa / sb;
     let var = a
@@ -216,7 +217,7 @@ pub fn ratio_ci95(a: &[f64], b: &[f64]) -> [f64; 2] {
         .sum::<f64>()
         / (n - 1.0);
     let half = 1.959964 * var.sqrt() / (n.sqrt() * (sb / n));
-    [r - half, r + half]
+    Some([r - half, r + half])
 }
 
 #[cfg(test)]
@@ -227,11 +228,31 @@ mod tests {
     fn stat_small_sample() {
         let s = Stat::of(&[1.0, 2.0, 3.0, 4.0]);
         assert_eq!(s.mean, 2.5);
-        assert!((s.std - (5.0f64 / 3.0).sqrt()).abs() < 1e-12);
+        assert!((s.std.unwrap() - (5.0f64 / 3.0).sqrt()).abs() < 1e-12);
         assert_eq!(s.min, 1.0);
         assert_eq!(s.max, 4.0);
         assert_eq!(s.p50, 2.5);
         assert!((s.p5 - 1.15).abs() < 1e-12);
+    }
+
+    /// One trial: the spread and the interval cannot be estimated.
+    #[test]
+    fn one_value_has_no_interval() {
+        let s = Stat::of(&[7.0]);
+        assert_eq!((s.mean, s.p50, s.min, s.max), (7.0, 7.0, 7.0, 7.0));
+        assert_eq!((s.std, s.stderr, s.ci95), (None, None, None));
+        assert_eq!(ratio_ci95(&[1.0], &[2.0]), None);
+        let json = serde_json::to_string(&s).unwrap();
+        assert!(
+            json.contains("\"ci95\":null") && json.contains("\"stderr\":null"),
+            "{json}"
+        );
+        // Two values: serialised as numbers, as before.
+        let json = serde_json::to_string(&Stat::of(&[1.0, 3.0])).unwrap();
+        assert!(
+            json.contains("\"ci95\":[") && json.contains("\"std\":1.414"),
+            "{json}"
+        );
     }
 
     #[test]

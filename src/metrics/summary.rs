@@ -37,7 +37,7 @@ pub struct SegmentSummary {
     /// Mean engaged ÷ mean reached in the segment.
     pub engagement_rate: f64,
     /// 95% interval of the engagement rate (delta method for a ratio of means).
-    pub engagement_rate_ci95: [f64; 2],
+    pub engagement_rate_ci95: Option<[f64; 2]>,
 }
 
 /// Per-role results (role "public" is everyone without a role).
@@ -51,10 +51,11 @@ pub struct RoleSummary {
     pub reached: Stat,
     /// Engaged in the role (seeds included).
     pub engaged: Stat,
-    /// Mean engaged ÷ mean reached in the role.
+    /// Engaged ÷ reached among the role's people who were not seeds
+    /// (seeds engage by definition).
     pub engagement_rate: f64,
     /// 95% interval of the engagement rate (delta method for a ratio of means).
-    pub engagement_rate_ci95: [f64; 2],
+    pub engagement_rate_ci95: Option<[f64; 2]>,
 }
 
 /// How the number of trials was chosen and how precise mean reach is.
@@ -317,13 +318,18 @@ fn summarize_but_time_series(ctx: &SummaryContext, ens: &Ensemble) -> Summary {
             };
             let (r, e, s) = (col(0), col(1), col(2));
             let (rs, es) = (Stat::of(&r), Stat::of(&e));
+            // The rate among people reached who were not seeds (seeds
+            // engage by definition and would inflate it).
+            let minus = |x: &[f64]| -> Vec<f64> { x.iter().zip(&s).map(|(a, b)| a - b).collect() };
+            let (r_other, e_other) = (minus(&r), minus(&e));
+            let (sum_r, sum_e) = (r_other.iter().sum::<f64>(), e_other.iter().sum::<f64>());
             roles.insert(
                 name.clone(),
                 RoleSummary {
                     people: *people,
                     seeds: Stat::of(&s),
-                    engagement_rate: ratio(es.mean, rs.mean),
-                    engagement_rate_ci95: ratio_ci95(&e, &r),
+                    engagement_rate: ratio(sum_e, sum_r),
+                    engagement_rate_ci95: ratio_ci95(&e_other, &r_other),
                     reached: rs,
                     engaged: es,
                 },
@@ -331,7 +337,7 @@ fn summarize_but_time_series(ctx: &SummaryContext, ens: &Ensemble) -> Summary {
         }
     }
     let reached = metrics["reached"];
-    let half = 1.959964 * reached.stderr;
+    let half = reached.stderr.map_or(f64::INFINITY, |se| 1.959964 * se);
     let rel = if reached.mean > 0.0 {
         half / reached.mean
     } else if half == 0.0 {

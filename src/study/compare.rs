@@ -124,6 +124,9 @@ impl ComparePlan {
                 }
             }
         }
+        for a in &arms {
+            super::need_two_trials(&a.scenario, "comparison")?;
+        }
         Ok(ComparePlan { arms })
     }
 }
@@ -204,13 +207,15 @@ pub fn difference(a: &[f64], b: &[f64], paired: bool) -> Difference {
     let (sa, sb) = (Stat::of(a), Stat::of(b));
     let z = 1.959964;
     let mean_unpaired = sb.mean - sa.mean;
-    let half_u = z * (sa.stderr * sa.stderr + sb.stderr * sb.stderr).sqrt();
+    let (ea, eb) = (sa.stderr.unwrap_or(f64::NAN), sb.stderr.unwrap_or(f64::NAN));
+    let half_u = z * (ea * ea + eb * eb).sqrt();
     let unpaired_ci95 = [mean_unpaired - half_u, mean_unpaired + half_u];
     if paired {
         let n = a.len().min(b.len());
         let d: Vec<f64> = (0..n).map(|i| b[i] - a[i]).collect();
         let sd = Stat::of(&d);
-        let (va, vb) = (Stat::of(&a[..n]).std.powi(2), Stat::of(&b[..n]).std.powi(2));
+        let var = |xs: &[f64]| Stat::of(xs).std.map_or(f64::NAN, |s| s * s);
+        let (va, vb) = (var(&a[..n]), var(&b[..n]));
         let wins = d.iter().filter(|&&x| x > 0.0).count() as u64;
         let ties = d.iter().filter(|&&x| x == 0.0).count();
         let p = Proportion::of(wins, n as u64);
@@ -218,12 +223,12 @@ pub fn difference(a: &[f64], b: &[f64], paired: bool) -> Difference {
             paired,
             trials: n as u64,
             mean: sd.mean,
-            ci95: sd.ci95,
+            ci95: super::some_interval(sd.ci95),
             unpaired_ci95,
             p_beats: p.estimate,
             p_beats_ci95: p.ci95,
             p_tie: ties as f64 / n.max(1) as f64,
-            variance_reduction: (va + vb > 0.0).then(|| sd.std.powi(2) / (va + vb)),
+            variance_reduction: (va + vb > 0.0).then(|| var(&d) / (va + vb)),
         }
     } else {
         // P(B > A) over independent pairs: for each b, the a's below it.

@@ -84,6 +84,31 @@ pub fn run_overrides(trials: Option<u64>, seed: Option<u64>) -> Result<Vec<(Stri
     Ok(v)
 }
 
+/// Sweeps and comparisons report intervals and differences of means, which
+/// one trial cannot estimate: every point or arm needs at least 2 trials.
+///
+/// # Errors
+/// [`Error::Scenario`] naming the file and the `trials` found.
+pub fn need_two_trials(s: &crate::scenario::Scenario, what: &str) -> Result<()> {
+    if s.trials < 2 {
+        return Err(Error::Scenario {
+            file: s.file.clone(),
+            msg: format!(
+                "trials = {}: a {what} needs at least 2 trials per {} (intervals cannot be \
+                 estimated from one trial); set trials = 2 or more, or --trials",
+                s.trials,
+                if what == "sweep" { "point" } else { "arm" }
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// An interval `need_two_trials` guarantees: NaN ends if it is absent.
+fn some_interval(ci: Option<[f64; 2]>) -> [f64; 2] {
+    ci.unwrap_or([f64::NAN; 2])
+}
+
 /// One metric of one point or arm: a row of `sweep.csv`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
@@ -135,8 +160,8 @@ pub fn row_of_metric(name: &str, st: &Stat, trials: usize) -> Row {
     Row {
         metric: name.to_string(),
         mean: st.mean,
-        stderr: st.stderr,
-        ci95: st.ci95,
+        stderr: st.stderr.unwrap_or(f64::NAN),
+        ci95: some_interval(st.ci95),
         p5: st.p5,
         p50: st.p50,
         p95: st.p95,
@@ -164,7 +189,7 @@ pub fn row_of_viral(summary: &Summary, ens: &Ensemble) -> Row {
     Row {
         metric: "going_viral".into(),
         mean: p.estimate,
-        stderr: st.stderr,
+        stderr: st.stderr.unwrap_or(f64::NAN),
         ci95: p.ci95,
         p5: st.p5,
         p50: st.p50,

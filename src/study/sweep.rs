@@ -112,6 +112,7 @@ impl SweepPlan {
                 .collect();
             ov.extend(extra.iter().cloned());
             let (scenario, text) = source.scenario("--set", &ov)?;
+            super::need_two_trials(&scenario, "sweep")?;
             points.push(Point {
                 index,
                 values,

@@ -296,7 +296,7 @@ fn fit_points(pts: &[(f64, Vec<f64>)], seeds: &[f64]) -> Vec<(f64, f64, f64)> {
         .filter_map(|((t, xs), &c)| {
             let st = crate::metrics::Stat::of(xs);
             let m = st.mean / c.max(1.0);
-            let se = st.stderr / c.max(1.0);
+            let se = st.stderr.unwrap_or(f64::NAN) / c.max(1.0);
             (m > 1.0 && *t > 0.0).then(|| {
                 let y = t / (m - 1.0);
                 let var = (t * t / (m - 1.0).powi(4) * se * se).max(1e-18 * y * y);
