@@ -277,8 +277,7 @@ fn run_trial_impl<const GROUPS: bool, const LT: bool, const REC: bool>(
     // Without seeds, paid people who engaged at step 0 still share later:
     // step 0 then runs with nobody sharing, so its reach is counted and
     // the people it queued share at their steps.
-    while (!ws.frontier.is_empty()
-        || (step == 0 && !(ws.next.is_empty() && ws.pending.is_empty())))
+    while (!ws.frontier.is_empty() || (step == 0 && !(ws.next.is_empty() && ws.pending.is_empty())))
         && step < c.horizon
     {
         last_share_step = step;
@@ -439,6 +438,7 @@ fn run_trial_impl<const GROUPS: bool, const LT: bool, const REC: bool>(
             step = next_step;
         }
     }
+    ws.capped = c.capped && step >= c.horizon && !ws.frontier.is_empty();
     out.engaged = ws.engaged.len() as u32;
     // Steps up to the last one with a share (rows after it are dropped).
     out.steps = if ws.engaged.is_empty() && seeds.is_empty() {

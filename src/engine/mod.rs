@@ -62,6 +62,11 @@ pub fn engage_probability(s: f64, endorsement: f64, trust: f64) -> f64 {
     1.0 - (1.0 - s).powf(1.0 + endorsement * trust)
 }
 
+/// Most steps a cascade may take without a horizon (the largest horizon):
+/// a trial that still has people due to share at this step stops the run
+/// with an error asking for a horizon.
+pub const MAX_STEPS: u32 = crate::scenario::MAX_HORIZON;
+
 /// One cascade ready to run: a compiled content, a resolved seeding plan,
 /// the master seed and the horizon. It only borrows the content and the
 /// seeding, so many cascades share one graph, one seeding or one content.
@@ -77,6 +82,9 @@ pub struct Compiled<'a> {
     pub(crate) seed: u64,
     /// Last step at which people may share, plus one.
     pub(crate) horizon: u32,
+    /// No horizon was given: `horizon` is [`MAX_STEPS`], and a trial that
+    /// reaches it with people still due to share is an error.
+    pub(crate) capped: bool,
     /// Track per-segment counts (more than one segment).
     pub(crate) track_segments: bool,
     /// Track per-role counts (more than one role).
@@ -108,7 +116,8 @@ impl<'a> Compiled<'a> {
             content,
             seeding,
             seed,
-            horizon: horizon.unwrap_or(u32::MAX),
+            horizon: horizon.unwrap_or(MAX_STEPS),
+            capped: horizon.is_none(),
             track_segments,
             track_roles,
             plain,

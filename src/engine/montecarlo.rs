@@ -84,6 +84,8 @@ pub fn run_range(c: &Compiled<'_>, first: u64, opts: &RunOptions<'_>) -> Result<
         all: Ensemble::starting_at(first, opts.digest, nseg, nrole),
     });
     let claim = AtomicU64::new(0);
+    // The first trial cut at the step cap (u64::MAX: none); stops the run.
+    let capped = AtomicU64::new(u64::MAX);
     let done = AtomicU64::new(0);
     pool.scope(|scope| {
         for _ in 0..threads {
@@ -91,7 +93,7 @@ pub fn run_range(c: &Compiled<'_>, first: u64, opts: &RunOptions<'_>) -> Result<
                 let mut ws = Workspace::new(n);
                 loop {
                     let b = claim.fetch_add(1, Ordering::Relaxed);
-                    if b >= blocks {
+                    if b >= blocks || capped.load(Ordering::Relaxed) != u64::MAX {
                         break;
                     }
                     let lo = first + b * block;
@@ -103,6 +105,10 @@ pub fn run_range(c: &Compiled<'_>, first: u64, opts: &RunOptions<'_>) -> Result<
                             return;
                         }
                         let out = run_trial(c, &mut ws, t);
+                        if ws.capped {
+                            capped.fetch_min(t, Ordering::Relaxed);
+                            break;
+                        }
                         part.outcomes.push(out);
                         part.steps.extend_from_slice(ws.per_step());
                         part.step_offsets.push(part.steps.len() as u64);
@@ -131,6 +137,17 @@ pub fn run_range(c: &Compiled<'_>, first: u64, opts: &RunOptions<'_>) -> Result<
         }
     });
     crate::interrupt::check()?;
+    let cut = capped.into_inner();
+    if cut != u64::MAX {
+        return Err(Error::param(
+            "horizon",
+            format!(
+                "trial {cut} still had people due to share at step {}, the most steps a cascade may take without a horizon; set horizon = N (1 to {}) to stop cascades at step N",
+                c.horizon,
+                super::MAX_STEPS
+            ),
+        ));
+    }
     let all = join.into_inner().unwrap_or_else(|e| e.into_inner()).all;
     debug_assert_eq!(all.outcomes.len() as u64, trials);
     Ok(all)

@@ -199,6 +199,7 @@ pub(crate) fn run_trial_plain(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) 
         std::mem::swap(frontier, next);
         step += 1;
     }
+    let capped = c.capped && step >= c.horizon && !frontier.is_empty();
     out.engaged = eng_node.len() as u32;
     out.steps = if eng_node.is_empty() {
         0
@@ -210,6 +211,7 @@ pub(crate) fn run_trial_plain(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) 
     out.depth = last_engage_step.map_or(0, |t| t + 1);
     out.structural_virality = structural_virality(eng_parent, &mut ws.size, &mut ws.root);
     ws.edges_examined = edges;
+    ws.capped = capped;
     ws.seeds = seeds;
     out
 }

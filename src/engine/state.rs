@@ -105,6 +105,9 @@ pub struct Workspace {
     pub(crate) converted: Vec<u32>,
     /// Recording kernel: a note per engaged entry of the last trial.
     pub(crate) notes: Vec<TreeNote>,
+    /// True when the last trial was cut at the step cap of a run without
+    /// a horizon (people were still due to share).
+    pub(crate) capped: bool,
 }
 
 impl Workspace {
@@ -132,6 +135,7 @@ impl Workspace {
             eng_parent: Vec::new(),
             converted: Vec::new(),
             notes: Vec::new(),
+            capped: false,
         }
     }
 
