@@ -10,7 +10,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A scenario file is malformed TOML, has an unknown key, or a value out of range.
-    #[error("scenario '{file}': {msg}")]
+    #[error("scenario '{file}': {}", bounded(msg))]
     Scenario {
         /// The scenario file (as given by the user).
         file: String,
@@ -18,7 +18,7 @@ pub enum Error {
         msg: String,
     },
     /// An edge list has a malformed line.
-    #[error("edge list '{file}' line {line}: {msg}")]
+    #[error("edge list '{file}' line {line}: {}", bounded(msg))]
     EdgeList {
         /// The edge list file.
         file: String,
@@ -29,7 +29,7 @@ pub enum Error {
     },
     /// A node attribute file (`id,segment,role`) has a malformed line or
     /// names a person, segment or role that does not fit the graph.
-    #[error("attribute file '{file}' line {line}: {msg}")]
+    #[error("attribute file '{file}' line {line}: {}", bounded(msg))]
     AttributeFile {
         /// The attribute file.
         file: String,
@@ -39,7 +39,7 @@ pub enum Error {
         msg: String,
     },
     /// A degree file (one degree per line) has a malformed line.
-    #[error("degree file '{file}' line {line}: {msg}")]
+    #[error("degree file '{file}' line {line}: {}", bounded(msg))]
     DegreeFile {
         /// The degree file.
         file: String,
@@ -57,7 +57,7 @@ pub enum Error {
         source: std::io::Error,
     },
     /// A parameter given through the API or the command line is out of range.
-    #[error("invalid {key}: {msg}")]
+    #[error("invalid {}: {}", bounded(key), bounded(msg))]
     Parameter {
         /// The parameter's name (e.g. `[graph].m`, `--threads`).
         key: String,
@@ -83,6 +83,19 @@ pub enum Error {
     /// The run was stopped ([`crate::interrupt::request`], Ctrl-C).
     #[error("interrupted; nothing was written")]
     Interrupted,
+    /// An input asks for more memory than is available (estimated before
+    /// allocating it).
+    #[error("{what} needs about {} of memory, but {} is available{}{hint}", crate::input::bytes_label(*needed), crate::input::bytes_label(*available), if hint.is_empty() { "" } else { "; " })]
+    Memory {
+        /// Which input asks for it: file and line, or key and value.
+        what: String,
+        /// What to change (may be empty).
+        hint: String,
+        /// Estimated bytes.
+        needed: u64,
+        /// Bytes available.
+        available: u64,
+    },
     /// Results could not be written.
     #[error("cannot write '{}': {msg}", path.display())]
     Write {
@@ -132,4 +145,32 @@ pub fn excerpt(s: &str) -> String {
         let head: String = s.chars().take(EXCERPT_CHARS).collect();
         format!("{head}… ({n} characters)")
     }
+}
+
+/// Longest run of characters without white space a message keeps whole
+/// (paths fit; a pasted value does not).
+pub const BOUND_CHARS: usize = 400;
+
+/// `msg` with every run of more than [`BOUND_CHARS`] characters without
+/// white space shortened by [`excerpt`], so that no message echoes a long
+/// input value in full.
+pub fn bounded(msg: &str) -> std::borrow::Cow<'_, str> {
+    if msg
+        .split_whitespace()
+        .all(|w| w.chars().count() <= BOUND_CHARS)
+    {
+        return std::borrow::Cow::Borrowed(msg);
+    }
+    let mut out = String::with_capacity(msg.len().min(4096));
+    for (i, w) in msg.split(' ').enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        if w.chars().count() > BOUND_CHARS {
+            out.push_str(&excerpt(w));
+        } else {
+            out.push_str(w);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }

@@ -24,6 +24,7 @@ pub mod error;
 pub mod export;
 pub mod graph;
 pub mod interrupt;
+pub mod input;
 pub mod metrics;
 pub mod plot;
 pub mod progress;

@@ -183,7 +183,6 @@ trust = {{ distribution = "fixed", value = 0.5 }}
 
 [[audience.roles]]
 name = "blogger"
-count = 1
 
 [content]
 stickiness = 1.0
@@ -293,7 +292,6 @@ directed = true
 attributes = "people.csv"
 [[audience.roles]]
 name = "blogger"
-count = 1
 [content]
 stickiness = 1.0
 [economics]

@@ -41,6 +41,8 @@ pub enum RoleAmount {
     PerSegment(Vec<f64>),
     /// Exactly this many people, taken from those still `public`.
     Count(u64),
+    /// Given by the role column of an attribute file (no amount declared).
+    FromFile,
 }
 
 /// Followers of each holder of a role (the directed follower layer).
@@ -194,7 +196,7 @@ impl Audience {
                     }
                     per_segment.iter_mut().zip(v).for_each(|(p, s)| *p += s);
                 }
-                RoleAmount::Count(_) => {}
+                RoleAmount::Count(_) | RoleAmount::FromFile => {}
             }
             if let Some(f) = r.followers {
                 if !(f.mean >= 1.0 && f.mean.is_finite()) {
@@ -301,7 +303,7 @@ pub fn assign_roles(segment: &[u16], audience: &Audience, seed: u64) -> Result<V
         .filter_map(|(i, r)| match &r.amount {
             RoleAmount::Share(s) => Some(((i + 1) as u8, vec![*s; nseg])),
             RoleAmount::PerSegment(v) => Some(((i + 1) as u8, v.clone())),
-            RoleAmount::Count(_) => None,
+            RoleAmount::Count(_) | RoleAmount::FromFile => None,
         })
         .collect();
     if !shared.is_empty() {
@@ -317,6 +319,17 @@ pub fn assign_roles(segment: &[u16], audience: &Audience, seed: u64) -> Result<V
                 x -= shares[s];
             }
         }
+    }
+    if let Some((i, r)) = audience
+        .roles
+        .iter()
+        .enumerate()
+        .find(|(_, r)| r.amount == RoleAmount::FromFile)
+    {
+        return Err(Error::param(
+            format!("[audience].roles[{i}] ({})", r.name),
+            "gives no share, segment_shares or count, which only an attribute file with a role column may replace; give one of them",
+        ));
     }
     let counted: Vec<(u8, u64, &str)> = audience
         .roles

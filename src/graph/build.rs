@@ -222,7 +222,29 @@ pub fn from_edge_list(
     // Resolve attribute ids first: they may add people.
     let mut resolved = Vec::new();
     if let Some((rows, file)) = attributes {
+        let memory = crate::input::available_memory();
+        let arcs = el.arcs.len() as u64;
         for r in rows {
+            if el.labels.is_none() {
+                if let Ok(x) = r.id.parse::<u64>() {
+                    if x >= el.nodes as u64 {
+                        crate::input::check_memory_against(
+                            memory,
+                            crate::input::graph_bytes(x + 1, arcs),
+                            || {
+                                (
+                                    format!(
+                                        "attribute file '{file}' line {}: id {x} makes the graph {} people (ids are 0-based indices), which",
+                                        r.line,
+                                        x + 1
+                                    ),
+                                    "if the ids are labels rather than indices, set ids = \"label\" in [graph]".into(),
+                                )
+                            },
+                        )?;
+                    }
+                }
+            }
             let Some(u) = el.person(&r.id) else {
                 return Err(Error::AttributeFile {
                     file: file.to_string(),
@@ -247,6 +269,25 @@ pub fn from_edge_list(
             let file_roles =
                 attributes.is_some_and(|(rows, _)| rows.iter().any(|r| r.role.is_some()));
             let role = if file_roles {
+                if let Some((i, r)) = a
+                    .roles
+                    .iter()
+                    .enumerate()
+                    .find(|(_, r)| r.amount != super::audience::RoleAmount::FromFile)
+                {
+                    let key = match r.amount {
+                        super::audience::RoleAmount::Share(_) => "share",
+                        super::audience::RoleAmount::PerSegment(_) => "segment_shares",
+                        _ => "count",
+                    };
+                    return Err(Error::param(
+                        format!("[audience].roles[{i}].{key} ({})", r.name),
+                        format!(
+                            "is not used: the attribute file '{}' has a role column, which gives every person's role; drop {key} and keep the role's name",
+                            attributes.map_or("", |(_, f)| f)
+                        ),
+                    ));
+                }
                 vec![0; n]
             } else {
                 assign_roles(&segment, a, seed)?

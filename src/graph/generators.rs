@@ -95,7 +95,12 @@ pub fn erdos_renyi<R: Rng + ?Sized>(
             directed,
         });
     }
-    let lq = (1.0 - p).ln();
+    // ln(1 − p); for tiny p, 1 − p rounds to 1 and only ln_1p is exact.
+    let lq = if p < 1e-9 {
+        (-p).ln_1p()
+    } else {
+        (1.0 - p).ln()
+    };
     // Walk the cells of the adjacency matrix (lower triangle when undirected,
     // all off-diagonal cells when directed) in row order, skipping geometric gaps.
     let mut v: i64 = if directed { 0 } else { 1 };
@@ -103,7 +108,11 @@ pub fn erdos_renyi<R: Rng + ?Sized>(
     let row_len = |v: i64| if directed { n - 1 } else { v };
     loop {
         let r = 1.0 - unit(rng); // (0, 1]
-        w += 1 + (r.ln() / lq).floor() as i64;
+        // The gap saturates (a float beyond i64 casts to i64::MAX), past
+        // every cell left.
+        w = w
+            .saturating_add(1)
+            .saturating_add((r.ln() / lq).floor() as i64);
         while v < n && w >= row_len(v) {
             w -= row_len(v);
             v += 1;
@@ -179,7 +188,12 @@ fn skip_cells<R: Rng + ?Sized>(cells: u64, p: f64, rng: &mut R, mut keep: impl F
         (0..cells).for_each(keep);
         return;
     }
-    let lq = (1.0 - p).ln();
+    // ln(1 − p); for tiny p, 1 − p rounds to 1 and only ln_1p is exact.
+    let lq = if p < 1e-9 {
+        (-p).ln_1p()
+    } else {
+        (1.0 - p).ln()
+    };
     let mut c: i64 = -1;
     loop {
         let r = 1.0 - unit(rng); // (0, 1]

@@ -31,7 +31,6 @@
 use super::ArcSpec;
 use crate::error::{Error, Result};
 use rustc_hash::FxHashMap as HashMap;
-use std::io::BufRead;
 use std::path::Path;
 
 /// Kind id of an arc whose line gave no kind (resolved later by the kind rule).
@@ -188,24 +187,40 @@ pub fn read_edge_list(path: &Path, directed: bool) -> Result<EdgeList> {
 /// # Errors
 /// As [`read_edge_list`], and unknown kinds when kinds are declared.
 pub fn read_edge_list_with(path: &Path, opts: &EdgeListOptions) -> Result<EdgeList> {
+    use crate::input::{Line, MAX_LINE_BYTES, read_bounded_line};
     let file = path.display().to_string();
-    let f = std::fs::File::open(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let (f, _) = crate::input::open_regular(path, "edge list")?;
     let mut p = Parser::new(opts.clone(), &file);
     let mut r = std::io::BufReader::with_capacity(1 << 20, f);
-    let mut line = String::new();
+    let (mut buf, mut line) = (Vec::new(), String::new());
     loop {
-        line.clear();
-        let got = r.read_line(&mut line).map_err(|source| Error::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        if got == 0 {
-            break;
+        let got =
+            read_bounded_line(&mut r, &mut buf, &mut line, MAX_LINE_BYTES).map_err(|source| {
+                Error::Read {
+                    path: path.to_path_buf(),
+                    source,
+                }
+            })?;
+        match got {
+            Line::End => break,
+            Line::Read => p.line(&line)?,
+            Line::TooLong => {
+                return Err(edge_err(
+                    &file,
+                    p.lineno + 1,
+                    format!(
+                        "the line is longer than {MAX_LINE_BYTES} bytes; expected 'u v', 'u v trust' or 'u v trust kind'"
+                    ),
+                ));
+            }
+            Line::NotUtf8 => {
+                return Err(edge_err(
+                    &file,
+                    p.lineno + 1,
+                    "the line is not UTF-8 text".into(),
+                ));
+            }
         }
-        p.line(&line)?;
     }
     p.finish()
 }
@@ -275,6 +290,8 @@ struct Parser<'f> {
     rows: Vec<(u32, u32, f32, u32, u8)>,
     labels: Option<(Vec<String>, HashMap<String, u32>)>,
     max_id: i64,
+    /// Memory available (None: not known, no check).
+    memory: Option<u64>,
 }
 
 const SOURCES: [&str; 6] = ["u", "source", "src", "from", "id1", "node1"];
@@ -294,7 +311,23 @@ impl<'f> Parser<'f> {
             rows: Vec::new(),
             labels,
             max_id: -1,
+            memory: crate::input::available_memory(),
         }
+    }
+
+    /// Checks that `people` people and the arcs read so far (the row
+    /// buffer at `rows` capacity) fit in memory; `what` names the cause.
+    fn check_memory(
+        &self,
+        people: u64,
+        rows: u64,
+        what: impl FnOnce() -> (String, String),
+    ) -> Result<()> {
+        let arcs = rows.saturating_mul(if self.opts.directed { 1 } else { 2 });
+        let needed = people
+            .saturating_mul(crate::input::BYTES_PER_PERSON)
+            .saturating_add(arcs.saturating_mul(crate::input::BYTES_PER_READ_ARC));
+        crate::input::check_memory_against(self.memory, needed, what)
     }
 
     fn err(&self, msg: String) -> Error {
@@ -326,7 +359,20 @@ impl<'f> Parser<'f> {
         if self.labels.is_none() {
             match f.parse::<u32>() {
                 Ok(x) if (x as usize) < super::MAX_NODES => {
-                    self.max_id = self.max_id.max(x as i64);
+                    if x as i64 > self.max_id {
+                        let people = x as u64 + 1;
+                        let rows = self.rows.len() as u64;
+                        self.check_memory(people, rows, || {
+                            (
+                                format!(
+                                    "edge list '{}' line {}: {name} {x} makes the graph {people} people (ids are 0-based indices: the graph has largest id + 1 people), which",
+                                    self.file, self.lineno
+                                ),
+                                "if the ids are labels rather than indices (sparse or large numbers), set ids = \"label\" in [graph]".into(),
+                            )
+                        })?;
+                        self.max_id = x as i64;
+                    }
                     return Ok(x);
                 }
                 _ if self.opts.ids == IdMode::Index => {
@@ -353,6 +399,12 @@ impl<'f> Parser<'f> {
 
     fn line(&mut self, raw: &str) -> Result<()> {
         self.lineno += 1;
+        // A byte-order mark at the start of the file is not part of an id.
+        let raw = if self.lineno == 1 {
+            crate::input::strip_bom(raw)
+        } else {
+            raw
+        };
         let line = raw.split('#').next().unwrap_or("").trim();
         if line.is_empty() {
             return Ok(());
@@ -394,6 +446,18 @@ impl<'f> Parser<'f> {
                 "unexpected field '{}'; {shape}",
                 fields[self.columns]
             )));
+        }
+        // In auto mode a line with a non-integer id switches to labels
+        // before either id is read, so both ids of the line are labels.
+        let index = |f: &str| {
+            f.parse::<u32>()
+                .is_ok_and(|x| (x as usize) < super::MAX_NODES)
+        };
+        if self.labels.is_none()
+            && self.opts.ids == IdMode::Auto
+            && !(index(fields[0]) && index(fields[1]))
+        {
+            self.switch_to_labels();
         }
         let u = self.id(fields[0], "source id")?;
         let v = self.id(fields[1], "target id")?;
@@ -447,6 +511,23 @@ impl<'f> Parser<'f> {
         }
         if self.rows.len() >= super::MAX_ARCS {
             return Err(self.err(format!("more than {} arcs", super::MAX_ARCS)));
+        }
+        if self.rows.len() == self.rows.capacity() && self.rows.len() >= 1 << 20 {
+            // The row buffer is about to double.
+            let people = (self.max_id + 1).max(0) as u64
+                + self.labels.as_ref().map_or(0, |l| l.0.len() as u64);
+            let rows = 2 * self.rows.len() as u64;
+            self.check_memory(people, rows, || {
+                (
+                    format!(
+                        "edge list '{}' line {}: reading more than {} ties",
+                        self.file,
+                        self.lineno,
+                        self.rows.len()
+                    ),
+                    "use a smaller graph or a machine with more memory".into(),
+                )
+            })?;
         }
         let l = self.lineno.min(u32::MAX as usize) as u32;
         self.rows.push((u, v, trust, l, kind));
@@ -535,10 +616,7 @@ pub struct NodeRow {
 /// the line for a missing header, an unknown column, a short row or an
 /// empty id.
 pub fn read_node_attributes(path: &Path) -> Result<Vec<NodeRow>> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = crate::input::read_text(path, "attribute file", crate::input::MAX_TABLE_BYTES)?;
     parse_node_attributes(&text, &path.display().to_string())
 }
 

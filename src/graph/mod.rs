@@ -27,7 +27,10 @@ mod spec;
 pub mod stats;
 pub mod trust;
 
-pub use spec::{DegreeSource, GraphSpec, build, build_in_locality_order, layer_ties, read_degrees};
+pub use spec::{
+    DegreeSource, GraphSpec, build, build_in_locality_order, layer_ties, parse_degrees,
+    read_degrees,
+};
 
 use crate::error::{Error, Result};
 

@@ -121,26 +121,105 @@ impl GraphSpec {
     }
 }
 
+impl GraphSpec {
+    /// The arcs a generated graph is expected to have (before any follower
+    /// layer) and the keys that decide it, when known without reading files.
+    pub fn expected_arcs(&self) -> Option<(f64, String)> {
+        Some(match *self {
+            GraphSpec::EdgeList { .. } => return None,
+            GraphSpec::ErdosRenyi {
+                nodes, mean_degree, ..
+            } => (
+                nodes as f64 * mean_degree,
+                format!("[graph].nodes = {nodes} × mean_degree = {mean_degree}"),
+            ),
+            GraphSpec::BarabasiAlbert { nodes, m }
+            | GraphSpec::PowerlawCluster { nodes, m, .. } => (
+                2.0 * nodes as f64 * m as f64,
+                format!("2 × [graph].nodes = {nodes} × m = {m}"),
+            ),
+            GraphSpec::WattsStrogatz { nodes, k, .. } => (
+                nodes as f64 * k as f64,
+                format!("[graph].nodes = {nodes} × k = {k}"),
+            ),
+            GraphSpec::StochasticBlock { nodes, density } => match density {
+                BlockDensity::Homophily { mean_degree, .. } => (
+                    nodes as f64 * mean_degree,
+                    format!("[graph].nodes = {nodes} × mean_degree = {mean_degree}"),
+                ),
+                BlockDensity::Pairs { within, between } => (
+                    nodes as f64 * (nodes as f64 - 1.0) * within.max(between),
+                    format!("[graph].nodes = {nodes} squared × max(within, between)"),
+                ),
+            },
+            GraphSpec::Configuration {
+                degrees:
+                    DegreeSource::PowerLaw {
+                        nodes, min_degree, ..
+                    },
+            } => (
+                nodes as f64 * min_degree as f64,
+                format!("[graph].nodes = {nodes} × min_degree = {min_degree} (at least)"),
+            ),
+            GraphSpec::Configuration {
+                degrees: DegreeSource::File(_),
+            } => return None,
+        })
+    }
+}
+
+/// Checks that a graph of `people` and `arcs` fits in memory; `why` names
+/// the keys or file that decide its size.
+fn check_graph_memory(people: u64, arcs: f64, why: &str) -> Result<()> {
+    crate::input::check_memory(crate::input::graph_bytes(people, arcs as u64), || {
+        (
+            format!("[graph]: {people} people and about {arcs:.3e} arcs ({why})"),
+            "use fewer people or ties, or a machine with more memory".into(),
+        )
+    })
+}
+
 /// Reads a degree file: one degree per line, `#` comments.
 ///
 /// # Errors
 /// [`Error::Read`] when it cannot be read; [`Error::DegreeFile`] naming the
 /// line that is not a non-negative integer.
 pub fn read_degrees(path: &Path) -> Result<Vec<u32>> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = crate::input::read_text(path, "degree file", crate::input::MAX_TABLE_BYTES)?;
+    parse_degrees(&text, &path.display().to_string())
+}
+
+/// Parses degree-file text (one degree per line, `#` comments, a leading
+/// byte-order mark dropped); `file` names it in messages.
+///
+/// # Errors
+/// [`Error::DegreeFile`] naming the line that is not a non-negative
+/// integer or is longer than [`crate::input::MAX_LINE_BYTES`].
+pub fn parse_degrees(text: &str, file: &str) -> Result<Vec<u32>> {
     let mut out = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
+    for (i, raw) in crate::input::strip_bom(text).lines().enumerate() {
+        let bad = |msg: String| Error::DegreeFile {
+            file: file.to_string(),
+            line: i + 1,
+            msg,
+        };
+        if raw.len() > crate::input::MAX_LINE_BYTES {
+            return Err(bad(format!(
+                "the line is {} bytes long; at most {} are allowed",
+                raw.len(),
+                crate::input::MAX_LINE_BYTES
+            )));
+        }
         let line = raw.split('#').next().unwrap_or("").trim();
         if line.is_empty() {
             continue;
         }
-        let d = line.parse::<u32>().map_err(|_| Error::DegreeFile {
-            file: path.display().to_string(),
-            line: i + 1,
-            msg: format!("'{line}' is not a degree (a non-negative integer)"),
+        let d = line.parse::<u32>().map_err(|_| {
+            bad(format!(
+                "'{}' is not a degree; allowed: an integer from 0 to {}",
+                crate::error::excerpt(line),
+                u32::MAX
+            ))
         })?;
         out.push(d);
     }
@@ -201,6 +280,9 @@ pub fn build(
         t.finish();
         return Ok(g);
     }
+    if let (Some(n), Some((arcs, why))) = (spec.nodes(), spec.expected_arcs()) {
+        check_graph_memory(n as u64, arcs, &why)?;
+    }
     let t = phase("people");
     let mut file_degrees = match spec {
         GraphSpec::Configuration {
@@ -213,6 +295,12 @@ pub fn build(
                     format!("'{}' lists fewer than 2 degrees", p.display()),
                 ));
             }
+            let arcs: f64 = d.iter().map(|&k| k as f64).sum();
+            check_graph_memory(
+                d.len() as u64,
+                arcs,
+                &format!("the degrees of degree file '{}'", p.display()),
+            )?;
             Some(d)
         }
         _ => None,

@@ -35,30 +35,39 @@ impl Default for TrustDist {
     }
 }
 
+/// Smallest beta parameter allowed (below it the sampler loses accuracy).
+pub const BETA_MIN: f64 = 0.01;
+/// Largest beta parameter allowed (above it the sampler loses accuracy).
+pub const BETA_MAX: f64 = 1.0e6;
+const BETA_RANGE: &str = "0.01 to 1000000 (where the beta sampler is exact)";
+
 impl TrustDist {
     /// Checks the parameters; `key` names the scenario table for messages.
     ///
     /// # Errors
     /// [`Error::Parameter`] when a value is outside its allowed range.
     pub fn validate(&self, key: &str) -> Result<()> {
-        let ok = match *self {
-            TrustDist::Fixed(v) => (0.0..=1.0).contains(&v),
-            TrustDist::Uniform { low, high } => {
-                (0.0..=1.0).contains(&low) && (low..=1.0).contains(&high)
-            }
-            TrustDist::Beta { alpha, beta } => {
-                alpha > 0.0 && beta > 0.0 && alpha.is_finite() && beta.is_finite()
-            }
-        };
-        if ok {
-            Ok(())
-        } else {
+        let out = |name: &str, v: f64, allowed: &str| {
             Err(Error::param(
-                key,
-                format!(
-                    "{self:?} is not allowed: fixed value in [0, 1]; uniform 0 ≤ low ≤ high ≤ 1; beta alpha > 0, beta > 0"
-                ),
+                format!("{key}.{name}"),
+                format!("{v:?} is out of range; allowed: {allowed}"),
             ))
+        };
+        match *self {
+            TrustDist::Fixed(v) if !(0.0..=1.0).contains(&v) => out("value", v, "0 to 1"),
+            TrustDist::Uniform { low, .. } if !(0.0..=1.0).contains(&low) => {
+                out("low", low, "0 to 1")
+            }
+            TrustDist::Uniform { low, high } if !(low..=1.0).contains(&high) => {
+                out("high", high, &format!("low = {low} to 1"))
+            }
+            TrustDist::Beta { alpha, .. } if !(BETA_MIN..=BETA_MAX).contains(&alpha) => {
+                out("alpha", alpha, BETA_RANGE)
+            }
+            TrustDist::Beta { beta, .. } if !(BETA_MIN..=BETA_MAX).contains(&beta) => {
+                out("beta", beta, BETA_RANGE)
+            }
+            _ => Ok(()),
         }
     }
 

@@ -19,8 +19,189 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+/// `[graph]` as written: every key any kind may have, so that a value of
+/// the wrong type is reported at its own key (an internally tagged enum
+/// would report it at the table), then sorted into [`RawGraph`] by kind.
 #[derive(Debug, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FlatGraph {
+    kind: String,
+    path: Option<String>,
+    directed: Option<bool>,
+    ids: Option<String>,
+    attributes: Option<String>,
+    trust: Option<RawTrust>,
+    nodes: Option<u64>,
+    mean_degree: Option<f64>,
+    m: Option<u64>,
+    k: Option<u64>,
+    rewire: Option<f64>,
+    triangle: Option<f64>,
+    homophily: Option<f64>,
+    within: Option<f64>,
+    between: Option<f64>,
+    exponent: Option<f64>,
+    min_degree: Option<u32>,
+    max_degree: Option<u32>,
+    degrees: Option<String>,
+}
+
+/// The keys each graph kind takes (besides `kind`), required ones first.
+const GRAPH_KEYS: [(&str, &[&str], &[&str]); 8] = [
+    (
+        "edge_list",
+        &["path"],
+        &["directed", "ids", "attributes", "trust"],
+    ),
+    (
+        "erdos_renyi",
+        &["nodes", "mean_degree"],
+        &["directed", "trust"],
+    ),
+    ("barabasi_albert", &["nodes", "m"], &["trust"]),
+    ("watts_strogatz", &["nodes", "k", "rewire"], &["trust"]),
+    ("powerlaw_cluster", &["nodes", "m", "triangle"], &["trust"]),
+    (
+        "stochastic_block",
+        &["nodes"],
+        &["mean_degree", "homophily", "within", "between", "trust"],
+    ),
+    ("layered", &["nodes"], &["trust"]),
+    (
+        "configuration",
+        &[],
+        &[
+            "nodes",
+            "exponent",
+            "min_degree",
+            "max_degree",
+            "degrees",
+            "trust",
+        ],
+    ),
+];
+
+impl FlatGraph {
+    /// The keys given, by name.
+    fn given(&self) -> Vec<&'static str> {
+        let mut v = Vec::new();
+        macro_rules! given {
+            ($($f:ident),*) => {$(
+                if self.$f.is_some() {
+                    v.push(stringify!($f));
+                }
+            )*};
+        }
+        given!(
+            path,
+            directed,
+            ids,
+            attributes,
+            trust,
+            nodes,
+            mean_degree,
+            m,
+            k,
+            rewire,
+            triangle,
+            homophily,
+            within,
+            between,
+            exponent,
+            min_degree,
+            max_degree,
+            degrees
+        );
+        v
+    }
+
+    /// Sorts the keys into the kind's variant: a key the kind does not take
+    /// or a missing required key is an error naming it.
+    pub(super) fn into_raw(self) -> std::result::Result<RawGraph, String> {
+        let Some(&(_, required, optional)) = GRAPH_KEYS.iter().find(|g| g.0 == self.kind) else {
+            let kinds: Vec<String> = GRAPH_KEYS.iter().map(|g| format!("{:?}", g.0)).collect();
+            return Err(format!(
+                "[graph].kind = {:?} is not known; allowed: {}",
+                crate::error::excerpt(&self.kind),
+                kinds.join(", ")
+            ));
+        };
+        let takes = |k: &str| required.contains(&k) || optional.contains(&k);
+        let all: Vec<&str> = required.iter().chain(optional).copied().collect();
+        if let Some(k) = self.given().into_iter().find(|k| !takes(k)) {
+            return Err(format!(
+                "[graph].{k} is not a key of kind = {:?}; its keys are kind, {}",
+                self.kind,
+                all.join(", ")
+            ));
+        }
+        let given = self.given();
+        if let Some(k) = required.iter().find(|k| !given.contains(k)) {
+            return Err(format!(
+                "[graph] kind = {:?} needs {k} (its keys are kind, {})",
+                self.kind,
+                all.join(", ")
+            ));
+        }
+        let req = |v: Option<u64>| v.expect("checked: required");
+        let reqf = |v: Option<f64>| v.expect("checked: required");
+        let trust = self.trust;
+        Ok(match self.kind.as_str() {
+            "edge_list" => RawGraph::EdgeList {
+                path: self.path.expect("checked: required"),
+                directed: self.directed,
+                ids: self.ids,
+                attributes: self.attributes,
+                trust,
+            },
+            "erdos_renyi" => RawGraph::ErdosRenyi {
+                nodes: req(self.nodes),
+                mean_degree: reqf(self.mean_degree),
+                directed: self.directed,
+                trust,
+            },
+            "barabasi_albert" => RawGraph::BarabasiAlbert {
+                nodes: req(self.nodes),
+                m: req(self.m),
+                trust,
+            },
+            "watts_strogatz" => RawGraph::WattsStrogatz {
+                nodes: req(self.nodes),
+                k: req(self.k),
+                rewire: reqf(self.rewire),
+                trust,
+            },
+            "powerlaw_cluster" => RawGraph::PowerlawCluster {
+                nodes: req(self.nodes),
+                m: req(self.m),
+                triangle: reqf(self.triangle),
+                trust,
+            },
+            "stochastic_block" => RawGraph::StochasticBlock {
+                nodes: req(self.nodes),
+                mean_degree: self.mean_degree,
+                homophily: self.homophily,
+                within: self.within,
+                between: self.between,
+                trust,
+            },
+            "layered" => RawGraph::Layered {
+                nodes: req(self.nodes),
+                trust,
+            },
+            _ => RawGraph::Configuration {
+                nodes: self.nodes,
+                exponent: self.exponent,
+                min_degree: self.min_degree,
+                max_degree: self.max_degree,
+                degrees: self.degrees,
+                trust,
+            },
+        })
+    }
+}
+
+#[derive(Debug)]
 pub(super) enum RawGraph {
     EdgeList {
         path: String,
@@ -405,7 +586,7 @@ fn parse_graph(
 
 /// Validates `[graph]` and `[audience]`.
 pub(super) fn parse(
-    graph: RawGraph,
+    graph: FlatGraph,
     audience: Option<RawAudience>,
     file: &str,
     base: &Path,
@@ -414,7 +595,10 @@ pub(super) fn parse(
         file: file.into(),
         msg,
     };
-    let (graph, raw_trust) = parse_graph(graph, base).map_err(bad)?;
+    let (graph, raw_trust) = graph
+        .into_raw()
+        .and_then(|g| parse_graph(g, base))
+        .map_err(bad)?;
     let trust = raw_trust.map_or_else(TrustDist::default, RawTrust::dist);
     trust
         .validate("[graph.trust]")
@@ -521,9 +705,20 @@ pub(super) fn parse(
                 }
                 RoleAmount::Count(c)
             }
+            (None, None, None)
+                if matches!(
+                    graph,
+                    GraphSpec::EdgeList {
+                        attributes: Some(_),
+                        ..
+                    }
+                ) =>
+            {
+                RoleAmount::FromFile
+            }
             _ => {
                 return Err(bad(format!(
-                    "{key} ({}) needs exactly one of share (of every segment), segment_shares = {{ segment = share, … }} or count",
+                    "{key} ({}) needs exactly one of share (of every segment), segment_shares = {{ segment = share, … }} or count (or none of them when an attribute file's role column gives the roles)",
                     r.name
                 )));
             }
@@ -544,6 +739,20 @@ pub(super) fn parse(
         });
     }
 
+    if let Some(n) = graph.nodes() {
+        for (i, r) in roles.iter().enumerate() {
+            if let Some(f) = r.followers {
+                if f.mean > (n - 1) as f64 {
+                    return Err(bad(format!(
+                        "[audience].roles[{i}].followers = {} is more than the {} other people a holder can have as followers ([graph].nodes = {n}); allowed: 1 to {}",
+                        f.mean,
+                        n - 1,
+                        n - 1
+                    )));
+                }
+            }
+        }
+    }
     let role_names: Vec<&str> = std::iter::once(PUBLIC_ROLE)
         .chain(roles.iter().map(|r| r.name.as_str()))
         .collect();
@@ -669,6 +878,29 @@ impl Scenario {
         Ok(g)
     }
 
+    /// A parameter error (a scenario key) or a memory estimate for a
+    /// scenario key names the scenario file.
+    fn scenario_error(&self, e: Error) -> Error {
+        match e {
+            Error::Parameter { key, msg } => Error::Scenario {
+                file: self.file.clone(),
+                msg: format!("{key}: {msg}"),
+            },
+            Error::Memory {
+                what,
+                hint,
+                needed,
+                available,
+            } if what.starts_with('[') => Error::Memory {
+                what: format!("scenario '{}': {what}", self.file),
+                hint,
+                needed,
+                available,
+            },
+            other => other,
+        }
+    }
+
     /// An edge list or attribute file that cannot be read is named with the
     /// key that points to it.
     fn keyed_read_error(&self, e: Error) -> Error {
@@ -678,7 +910,7 @@ impl Scenario {
             ..
         } = &self.graph
         else {
-            return e;
+            return self.scenario_error(e);
         };
         match e {
             Error::Read { path, source }
@@ -690,7 +922,7 @@ impl Scenario {
                     msg: format!("[graph].{key}: cannot read '{}': {source}", path.display()),
                 }
             }
-            other => other,
+            other => self.scenario_error(other),
         }
     }
 }

@@ -121,6 +121,10 @@ pub struct Content {
     pub share_delay: Delay,
 }
 
+/// Smallest `p` of a geometric share delay: a mean delay of 1,000,000
+/// steps, the largest horizon.
+pub const MIN_GEOMETRIC_P: f64 = 1e-6;
+
 /// Steps between engaging and sharing (at least 1).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Delay {
@@ -265,7 +269,9 @@ pub(super) fn parse_content(
     let share_delay = match c.share_delay {
         None => Delay::Fixed(1),
         Some(RawDelay::Fixed { steps }) if (1..=10_000).contains(&steps) => Delay::Fixed(steps),
-        Some(RawDelay::Geometric { p }) if p > 0.0 && p <= 1.0 => Delay::Geometric(p),
+        Some(RawDelay::Geometric { p }) if (MIN_GEOMETRIC_P..=1.0).contains(&p) => {
+            Delay::Geometric(p)
+        }
         Some(RawDelay::Exponential { mean }) if mean > 0.0 && mean <= 10_000.0 => {
             Delay::Exponential(mean)
         }
@@ -276,7 +282,7 @@ pub(super) fn parse_content(
         }
         Some(other) => {
             return Err(bad(format!(
-                "[content.share_delay] = {other:?} is out of range; allowed: fixed steps 1–10000, geometric 0 < p ≤ 1, exponential 0 < mean ≤ 10000, log_normal mu ≤ 9 and 0 < sigma ≤ 5"
+                "[content.share_delay] = {other:?} is out of range; allowed: fixed steps 1–10000, geometric 0.000001 ≤ p ≤ 1 (a mean delay of at most 1,000,000 steps), exponential 0 < mean ≤ 10000, log_normal mu ≤ 9 and 0 < sigma ≤ 5"
             )));
         }
     };
@@ -476,7 +482,7 @@ fn parse_plan(
 fn toml_plan(v: toml::Value, key: &str, file: &str) -> Result<RawPlan> {
     RawPlan::deserialize(v).map_err(|e| Error::Scenario {
         file: file.into(),
-        msg: format!("{key}: {}", e.to_string().trim()),
+        msg: format!("{key}: {}", super::messages::reword(&e.to_string())),
     })
 }
 
@@ -506,7 +512,9 @@ pub(super) fn parse_seeding(
                 )));
             };
             if plans.is_empty() {
-                return Err(bad("[seeding].plans is empty; give at least one plan".into()));
+                return Err(bad(
+                    "[seeding].plans is empty; give at least one plan".into()
+                ));
             }
             plans
                 .into_iter()

@@ -6,18 +6,19 @@ mod campaign;
 mod crisis;
 mod economics;
 mod layers;
+mod messages;
 mod precision;
 
 pub use crate::graph::audience::Segment;
 pub use crate::graph::{DegreeSource, GraphSpec};
-pub use campaign::{Content, Delay, PersonId, Pick, Plan, Seeding};
+pub use campaign::{Content, Delay, MIN_GEOMETRIC_P, PersonId, Pick, Plan, Seeding};
 pub use crisis::{Crisis, Priority};
 pub use economics::{Economics, PlanCost, PlanLine, money_label};
 pub use precision::{AUTO_FIRST_BATCH, DEFAULT_MAX_TRIALS, DEFAULT_PRECISION, Precision};
 
 use crate::error::{Error, Result};
 use crate::graph::trust::TrustDist;
-use audience::{RawAudience, RawGraph};
+use audience::{FlatGraph, RawAudience};
 use campaign::{RawContent, RawSeeding};
 use serde::Deserialize;
 use std::path::Path;
@@ -48,7 +49,7 @@ struct RawScenario {
     horizon: Option<u32>,
     model: Option<String>,
     viral_threshold: Option<u64>,
-    graph: RawGraph,
+    graph: FlatGraph,
     audience: Option<RawAudience>,
     content: RawContent,
     seeding: RawSeeding,
@@ -121,15 +122,6 @@ pub struct Scenario {
     pub source: String,
 }
 
-fn toml_message(e: &toml::de::Error) -> String {
-    // toml's message already names line, column and key; fold it to one line.
-    let mut s = e.to_string().trim().replace('\n', " ").replace("  ", " ");
-    while s.contains("  ") {
-        s = s.replace("  ", " ");
-    }
-    s
-}
-
 impl Scenario {
     /// Reads and validates a scenario file.
     ///
@@ -137,10 +129,7 @@ impl Scenario {
     /// [`Error::Read`] if the file cannot be read; [`Error::Scenario`] naming
     /// the key and what is allowed for anything malformed or out of range.
     pub fn from_file(path: &Path) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = crate::input::read_text(path, "scenario", crate::input::MAX_SCENARIO_BYTES)?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         let stem = path
             .file_stem()
@@ -171,8 +160,10 @@ impl Scenario {
             file: file.into(),
             msg,
         };
-        let raw: RawScenario = toml::from_str(text).map_err(|e| bad(toml_message(&e)))?;
+        let raw: RawScenario =
+            toml::from_str(text).map_err(|e| bad(messages::toml_message(&e, text)))?;
 
+        let named = raw.name.is_some();
         let name = raw.name.unwrap_or_else(|| stem.to_string());
         if name.is_empty()
             || name.len() > 100
@@ -181,9 +172,18 @@ impl Scenario {
                 .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.')
             || name.starts_with('.')
         {
-            return Err(bad(format!(
-                "name = {name:?} is not allowed; use 1–100 letters, digits, '_', '-' or '.', not starting with '.' (it names the output folder)"
-            )));
+            let rule = "1–100 letters, digits, '_', '-' or '.', not starting with '.'";
+            return Err(bad(if named {
+                format!(
+                    "name = {:?} is not allowed; use {rule} (it names the output folder)",
+                    crate::error::excerpt(&name)
+                )
+            } else {
+                format!(
+                    "the file name {:?} is not a valid output name ({rule}); add name = \"…\" to the scenario to name its output folder",
+                    crate::error::excerpt(&name)
+                )
+            }));
         }
         let (trials, precision) =
             precision::parse(raw.trials, raw.precision, raw.max_trials, file)?;
