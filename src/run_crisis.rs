@@ -43,7 +43,14 @@ pub fn simulate_crisis(
         0,
         summary.run.trials,
         set.threads.unwrap_or(0),
-    )?;
+    )
+    .map_err(|e| match e {
+        Error::Parameter { key, msg } if key == "horizon" => Error::Scenario {
+            file: s.file.clone(),
+            msg: format!("{key}: {msg}"),
+        },
+        other => other,
+    })?;
     let segments: Vec<String> = s.segments().iter().map(|x| x.name.clone()).collect();
     summary.crisis = Some(summarize_crisis(
         crisis,

@@ -192,7 +192,10 @@ proptest! {
         text.push_str(&lines.join("\n"));
         let opts = EdgeListOptions { directed, ids: mode, kinds: Names::open() };
         match parse_edge_list_with(&text, &opts, "edges.txt") {
-            Err(e) => check_error(&e, "edges.txt"),
+            Err(e) => {
+                check_error(&e, "edges.txt");
+                prop_assert!(e.to_string().starts_with("edge list 'edges.txt'"), "{}", e);
+            }
             Ok(el) => {
                 prop_assert!(!el.arcs.is_empty());
                 for w in el.arcs.windows(2) {
@@ -217,7 +220,10 @@ proptest! {
     fn attribute_reader(lines in prop::collection::vec(attr_line(), 0..12), header in attr_header()) {
         let text = format!("{header}\n{}", lines.join("\n"));
         match parse_node_attributes(&text, "people.csv") {
-            Err(e) => check_error(&e, "people.csv"),
+            Err(e) => {
+                check_error(&e, "people.csv");
+                prop_assert!(e.to_string().starts_with("attribute file 'people.csv'"), "{}", e);
+            }
             Ok(rows) => {
                 let el = parse_edge_list_with("0 1\n1 2\n", &EdgeListOptions::new(false), "e.txt").unwrap();
                 let r = viralsim::graph::build::from_edge_list(
@@ -239,7 +245,10 @@ proptest! {
     fn degree_reader(lines in prop::collection::vec(degree_line(), 0..20)) {
         let text = lines.join("\n");
         match viralsim::graph::parse_degrees(&text, "degrees.txt") {
-            Err(e) => check_error(&e, "degrees.txt"),
+            Err(e) => {
+                check_error(&e, "degrees.txt");
+                prop_assert!(e.to_string().starts_with("degree file 'degrees.txt'"), "{}", e);
+            }
             Ok(d) => prop_assert_eq!(d.len(), lines.iter().filter(|l| {
                 let l = l.trim_start_matches('\u{feff}');
                 !l.split('#').next().unwrap_or("").trim().is_empty()
@@ -338,4 +347,67 @@ fn degree_line() -> impl Strategy<Value = String> {
         Just(String::new()),
         "[ -~]{0,10}",
     ]
+}
+
+/// One seeding plan of the randomised combinations.
+fn plan() -> impl Strategy<Value = String> {
+    let k = || prop_oneof![1u32..8, 8u32..45, Just(60u32)];
+    prop_oneof![
+        k().prop_map(|c| format!("{{ strategy = \"random\", count = {c} }}")),
+        k().prop_map(|c| format!("{{ strategy = \"top_degree\", count = {c} }}")),
+        k().prop_map(|c| format!(
+            "{{ strategy = \"random\", count = {c}, roles = [\"blogger\"] }}"
+        )),
+        k().prop_map(|c| format!("{{ strategy = \"by_role\", role = \"blogger\", count = {c} }}")),
+        k().prop_map(|c| format!(
+            "{{ strategy = \"by_role\", role = \"blogger\", count = {c}, pick = \"random\" }}"
+        )),
+        k().prop_map(|c| format!(
+            "{{ strategy = \"by_segment\", segments = [\"north\"], count = {c} }}"
+        )),
+        k().prop_map(|c| format!("{{ strategy = \"paid_reach\", impressions = {c} }}")),
+        k().prop_map(|c| format!(
+            "{{ strategy = \"paid_reach\", impressions = {c}, segments = [\"south\"] }}"
+        )),
+        Just("{ strategy = \"by_role\", role = \"blogger\" }".to_string()),
+        Just("{ strategy = \"explicit\", nodes = [0, 1, 2] }".to_string()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 120, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Randomised combinations of seeding plans on 50 people (8 bloggers,
+    /// two segments): either refused at validation with a message naming
+    /// the file, or every trial holds seeds ≤ people, reached ≤ people and
+    /// role and segment counts within their sizes (`check_rows`).
+    #[test]
+    fn seeding_plan_combinations(plans in prop::collection::vec(plan(), 1..4), model in any::<bool>()) {
+        let text = format!(
+            "name = \"p\"\nseed = 11\ntrials = 6\nmodel = \"{}\"\n\
+             [graph]\nkind = \"erdos_renyi\"\nnodes = 50\nmean_degree = 4\n\
+             [audience]\nsegments = [ {{ name = \"north\", share = 0.5 }}, {{ name = \"south\", share = 0.5 }} ]\n\
+             [[audience.roles]]\nname = \"blogger\"\ncount = 8\n\
+             [content]\nstickiness = 0.4\n[seeding]\nplans = [ {} ]\n",
+            if model { "independent_cascade" } else { "linear_threshold" },
+            plans.join(", ")
+        );
+        let s = match Scenario::from_toml(&text, "fuzz.toml", Path::new("."), "fuzz") {
+            Ok(s) => s,
+            Err(e) => {
+                check_error(&e, "fuzz.toml");
+                return Ok(());
+            }
+        };
+        let g = s.build_graph().unwrap();
+        match viralsim::run::simulate(&s, &g, &viralsim::run::RunSettings::default()) {
+            Err(e) => check_error(&e, "fuzz.toml"),
+            Ok((_, ens)) => {
+                super::hardening::check_rows(&plans.join(", "), &g, &ens);
+                for o in &ens.outcomes {
+                    prop_assert!(o.seeds as usize <= g.node_count());
+                }
+            }
+        }
+    }
 }

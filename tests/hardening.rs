@@ -20,7 +20,7 @@ fn run(s: &Scenario) -> (SocialGraph, Ensemble) {
 }
 
 /// Per-trial invariants every outcome must hold.
-fn check_rows(what: &str, g: &SocialGraph, ens: &Ensemble) {
+pub(crate) fn check_rows(what: &str, g: &SocialGraph, ens: &Ensemble) {
     let n = g.node_count() as u32;
     for (i, o) in ens.outcomes.iter().enumerate() {
         assert!(o.engaged <= o.reached, "{what} trial {i}: {o:?}");
@@ -428,6 +428,14 @@ fn steps_without_a_horizon_are_capped() {
     for p in ["t.toml", "horizon", "1000000"] {
         assert!(err.contains(p), "lacks {p:?}: {err}");
     }
+    // The failed run left no output folder and no temporary files.
+    for e in std::fs::read_dir(d).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(
+            name != "o" && !name.contains("partial"),
+            "{name} left behind"
+        );
+    }
     std::fs::write(d.join("t.toml"), s("horizon = 50")).unwrap();
     let (code, _, err) = viralsim(
         d,
@@ -731,4 +739,153 @@ fn messages_name_the_key_in_the_users_words() {
     let (code, _, err) = viralsim(d, &["validate", "my scenario.toml"], &[]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("add name ="), "{err}");
+}
+
+/// Every per-trial row of every pinned test scenario (the golden cases run
+/// every example scenario but the largest) holds engaged ≤ reached,
+/// shared ≤ engaged and converted ≤ engaged; rows with someone engaged
+/// reached someone.
+#[test]
+fn golden_trial_rows_hold_the_funnel_order() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/expected");
+    let mut cases = 0;
+    for entry in std::fs::read_dir(&root).unwrap() {
+        let path = entry.unwrap().path().join("trials.csv");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+        let (r, e, s, c) = (
+            col("reached"),
+            col("engaged"),
+            col("shared"),
+            col("converted"),
+        );
+        for line in lines {
+            let v: Vec<f64> = line.split(',').map(|x| x.parse().unwrap()).collect();
+            assert!(
+                v[e] <= v[r] && v[s] <= v[e] && v[c] <= v[e],
+                "{}: {line}",
+                path.display()
+            );
+        }
+        cases += 1;
+    }
+    assert!(cases >= 10, "{cases} golden cases");
+}
+
+/// A small scenario with a `[crisis]` table; `claim` and `extra` go into
+/// `[crisis.claim.content]` and `[crisis]`.
+fn crisis_scenario(horizon: &str, claim: &str, extra: &str) -> String {
+    format!(
+        "name = \"c\"\ntrials = 10\n{horizon}\n[graph]\nkind = \"erdos_renyi\"\nnodes = 200\nmean_degree = 6\n\
+         [content]\nstickiness = 0.1\n[seeding]\nstrategy = \"random\"\ncount = 2\n\
+         [crisis]\n{extra}\n[crisis.claim]\nstart = 0\n[crisis.claim.content]\n{claim}\n\
+         [crisis.claim.seeding]\nstrategy = \"top_degree\"\ncount = 20\n\
+         [crisis.correction]\nresponse_delay = [2, \"never\"]\n[crisis.correction.content]\nstickiness = 0.3\n\
+         [crisis.correction.seeding]\nstrategy = \"random\"\ncount = 3\n"
+    )
+}
+
+/// The crisis keys: type errors at the dotted key without Rust types,
+/// ranges named, and the step cap without a horizon stops the run with a
+/// message asking for one (it used to truncate the claim silently).
+#[test]
+fn crisis_keys_follow_the_message_standards() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ok = crisis_scenario("", "stickiness = 0.5", "");
+    std::fs::write(d.join("t.toml"), &ok).unwrap();
+    let (code, _, err) = viralsim(d, &["validate", "t.toml"], &[]);
+    assert_eq!(code, 0, "{err}");
+    for (claim, extra, parts) in [
+        (
+            "stickiness = 0.5",
+            "protection = \"high\"",
+            &["t.toml", "[crisis].protection", "a number"][..],
+        ),
+        (
+            "stickiness = 0.5",
+            "uptake = 1.5",
+            &["t.toml", "[crisis].uptake = 1.5", "0 ≤"][..],
+        ),
+        (
+            "stickiness = { a = 1 }",
+            "",
+            &["t.toml", "[crisis.claim.content].stickiness", "a number"][..],
+        ),
+        (
+            "stickiness = 0.5",
+            "priority = \"first\"",
+            &["t.toml", "[crisis].priority", "\"first\"", "correction"][..],
+        ),
+    ] {
+        let err = refused(d, &crisis_scenario("", claim, extra), &[], parts);
+        for r in ["f64", "Raw", "enum", "struct"] {
+            assert!(!err.contains(r), "Rust type {r:?} in: {err}");
+        }
+    }
+    // A heavy-tailed claim without a horizon: stopped at the cap, not cut.
+    let heavy = crisis_scenario(
+        "",
+        "stickiness = 0.9\nshareability = 1.0\nshare_delay = { distribution = \"log_normal\", mu = 9.0, sigma = 5.0 }",
+        "",
+    );
+    std::fs::write(d.join("t.toml"), &heavy).unwrap();
+    let (code, _, err) = viralsim(
+        d,
+        &["run", "t.toml", "--out", "o", "--no-charts", "-q"],
+        &[],
+    );
+    assert_eq!(code, 2, "{err}");
+    for p in ["t.toml", "crisis trial", "horizon", "1000000"] {
+        assert!(err.contains(p), "lacks {p:?}: {err}");
+    }
+    std::fs::write(
+        d.join("t.toml"),
+        heavy.replacen("trials = 10\n", "trials = 10\nhorizon = 40\n", 1),
+    )
+    .unwrap();
+    let (code, _, err) = viralsim(
+        d,
+        &["run", "t.toml", "--out", "o", "--no-charts", "-q"],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+}
+
+/// `scenarios/b2b_trade.toml` says what its outputs show (it promised "a
+/// slow S-curve" for a curve that rises from step 0 and flattens): over
+/// half the adopters at step 0, new adoptions falling step by step, and
+/// the curve levelling off near 1,050 people within about 15 steps. Checked
+/// on its pinned golden time series (same scenario, 100 trials).
+#[test]
+fn b2b_trade_comment_matches_its_curve() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let toml = std::fs::read_to_string(root.join("scenarios/b2b_trade.toml")).unwrap();
+    assert!(!toml.contains("S-curve)"), "no S-curve is promised");
+    assert!(toml.contains("over half the adopters adopt at step 0"));
+    assert!(toml.contains("near 1,050"));
+    let csv = std::fs::read_to_string(root.join("tests/golden/expected/b2b_trade/timeseries.csv"))
+        .unwrap();
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = |n: &str| header.iter().position(|h| *h == n).unwrap();
+    let (e, new) = (col("engaged_mean"), col("new_engaged_mean"));
+    let rows: Vec<Vec<f64>> = lines
+        .map(|l| l.split(',').map(|x| x.parse().unwrap()).collect())
+        .collect();
+    let last = rows.last().unwrap()[e];
+    assert!((1000.0..1100.0).contains(&last), "levels off at {last}");
+    assert!(rows[0][e] > 0.5 * last, "step 0: {} of {last}", rows[0][e]);
+    // Falling step by step while the curve still moves (the tail is noise
+    // of a few hundredths of a person).
+    for w in rows[..=15].windows(2) {
+        assert!(w[1][new] < w[0][new], "new adoptions fall: {w:?}");
+    }
+    assert!(
+        rows[15][e] >= 0.99 * last,
+        "flat by step 15: {}",
+        rows[15][e]
+    );
 }

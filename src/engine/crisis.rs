@@ -204,6 +204,9 @@ pub struct CrisisWorkspace {
     seeds: Vec<u32>,
     picked: Vec<u32>,
     per_step: Vec<[u32; 3]>,
+    /// The last trial was cut at the step cap of a run without a horizon
+    /// (something was still due to happen).
+    capped: bool,
     /// The correction's seeds per role id of the last trial.
     correction_seeds_by_role: Vec<u32>,
 }
@@ -228,6 +231,7 @@ impl CrisisWorkspace {
             seeds: Vec::new(),
             picked: Vec::new(),
             per_step: Vec::new(),
+            capped: false,
             correction_seeds_by_role: Vec::new(),
         }
     }
@@ -494,6 +498,7 @@ pub fn run_crisis_trial(
 
     ws.touched.clear();
     ws.per_step.clear();
+    ws.capped = false;
     ws.claim_frontier.clear();
     ws.claim_next.clear();
     ws.corr_frontier.clear();
@@ -818,6 +823,7 @@ pub fn run_crisis_trial(
             }
         }
         if next >= horizon || next == u32::MAX {
+            ws.capped = claim_c.capped && next != u32::MAX;
             break;
         }
         // Steps with nothing happening keep the counts.
@@ -923,7 +929,9 @@ type TrialRows = Vec<(CrisisOutcome, Damage, Vec<[u32; 3]>, Vec<u32>, Vec<u32>)>
 /// who converted) and each convert's drop in purchase probability is lost.
 ///
 /// # Errors
-/// [`crate::Error::Parameter`] when the thread pool cannot start.
+/// [`crate::Error::Parameter`] when the thread pool cannot start, or (key
+/// `horizon`) when a trial of a run without a horizon is still going at
+/// [`super::MAX_STEPS`]: the remaining trials are then skipped.
 pub fn run_crisis(
     spec: &CrisisSpec<'_>,
     delays: &[Option<u32>],
@@ -952,6 +960,8 @@ pub fn run_crisis(
         .map_err(|e| {
             crate::error::Error::param("--threads", format!("cannot start {threads} threads: {e}"))
         })?;
+    let capped = std::sync::atomic::AtomicU64::new(u64::MAX);
+    let relaxed = std::sync::atomic::Ordering::Relaxed;
     let rows: Vec<TrialRows> = pool.install(|| {
         (0..trials as usize)
             .into_par_iter()
@@ -960,6 +970,9 @@ pub fn run_crisis(
                 || (CrisisWorkspace::new(n), Workspace::new(n), Vec::new()),
                 |(cw, w, converted), i| {
                     let trial = first + i as u64;
+                    if capped.load(relaxed) != u64::MAX {
+                        return Vec::new();
+                    }
                     converted.clear();
                     if let Some(c) = &campaign {
                         super::cascade::run_trial_general(c, w, trial);
@@ -969,6 +982,9 @@ pub fn run_crisis(
                         .iter()
                         .map(|&d| {
                             let o = run_crisis_trial(spec, d, cw, trial);
+                            if cw.capped {
+                                capped.fetch_min(trial, relaxed);
+                            }
                             let conversions_lost =
                                 converted.iter().map(|&v| harm.of(cw.state(v))).sum();
                             let mut purchases_lost = 0.0;
@@ -997,6 +1013,17 @@ pub fn run_crisis(
             )
             .collect()
     });
+    let cut = capped.into_inner();
+    if cut != u64::MAX {
+        return Err(crate::error::Error::param(
+            "horizon",
+            format!(
+                "crisis trial {cut} still had people due to share at step {}, the most steps a cascade may take without a horizon; set horizon = N (1 to {}) to stop cascades at step N",
+                super::MAX_STEPS,
+                super::MAX_STEPS
+            ),
+        ));
+    }
     let mut ens = CrisisEnsemble {
         runs: delays
             .iter()

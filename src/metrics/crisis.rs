@@ -432,7 +432,10 @@ pub fn crisis_lines(c: &CrisisSummary) -> Vec<String> {
                 format!("after {} steps", k.against)
             },
             100.0 * k.purchases_saved_share,
-            interval(k.purchases_saved_share_ci95, |x| format!("{:.0}", 100.0 * x)),
+            interval(k.purchases_saved_share_ci95, |x| format!(
+                "{:.0}",
+                100.0 * x
+            )),
             match (&k.revenue_saved, &c.currency) {
                 (Some(r), Some(cur)) => format!(
                     " ({} {cur} {})",

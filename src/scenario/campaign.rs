@@ -281,9 +281,21 @@ pub(super) fn parse_content(
             Delay::LogNormal(mu, sigma)
         }
         Some(other) => {
-            return Err(bad(format!(
-                "[content.share_delay] = {other:?} is out of range; allowed: fixed steps 1–10000, geometric 0.000001 ≤ p ≤ 1 (a mean delay of at most 1,000,000 steps), exponential 0 < mean ≤ 10000, log_normal mu ≤ 9 and 0 < sigma ≤ 5"
-            )));
+            let k = "[content].share_delay";
+            return Err(bad(match other {
+                RawDelay::Fixed { steps } => format!(
+                    "{k}.steps = {steps} is out of range; allowed: 1 to 10000 steps (distribution = \"fixed\")"
+                ),
+                RawDelay::Geometric { p } => format!(
+                    "{k}.p = {p} is out of range; allowed: 0.000001 ≤ p ≤ 1 (distribution = \"geometric\"; a mean delay of at most 1,000,000 steps)"
+                ),
+                RawDelay::Exponential { mean } => format!(
+                    "{k}.mean = {mean} is out of range; allowed: 0 < mean ≤ 10000 steps (distribution = \"exponential\")"
+                ),
+                RawDelay::LogNormal { mu, sigma } => format!(
+                    "{k} has mu = {mu}, sigma = {sigma}; allowed: mu ≤ 9 and 0 < sigma ≤ 5 (distribution = \"log_normal\")"
+                ),
+            }));
         }
     };
 
