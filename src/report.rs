@@ -295,13 +295,14 @@ impl<'a> Page<'a> {
         }
     }
 
-    /// "mean [lo–hi]" of a statistic at `path` (with `mean`, `ci95`).
-    pub(crate) fn mean_ci(&self, path: &[&str], fmt: Fmt) -> String {
+    /// "lo–hi" of the interval at `path` (a two-number array), or "n/a"
+    /// when it is absent (null: one trial cannot estimate it).
+    fn interval(&self, path: &[&str], fmt: Fmt) -> String {
+        if self.s.pointer(&pointer(path)).is_none_or(Value::is_null) {
+            return "n/a".into();
+        }
         let mut p: Vec<&str> = path.to_vec();
-        p.push("mean");
-        let mean = self.num(&p, fmt);
-        p.pop();
-        p.extend(["ci95", "0"]);
+        p.push("0");
         let lo = self.num(&p, fmt);
         p.pop();
         p.push("1");
@@ -309,7 +310,18 @@ impl<'a> Page<'a> {
         let hi = self.num(&p, fmt);
         // "−9,636 to −9,550" reads better than a dash between negatives.
         let sep = if negative { " to " } else { "–" };
-        format!("<strong>{mean}</strong> <span class=\"ci\">[{lo}{sep}{hi}]</span>")
+        format!("{lo}{sep}{hi}")
+    }
+
+    /// "mean [lo–hi]" of a statistic at `path` (with `mean`, `ci95`).
+    pub(crate) fn mean_ci(&self, path: &[&str], fmt: Fmt) -> String {
+        let mut p: Vec<&str> = path.to_vec();
+        p.push("mean");
+        let mean = self.num(&p, fmt);
+        p.pop();
+        p.push("ci95");
+        let ci = self.interval(&p, fmt);
+        format!("<strong>{mean}</strong> <span class=\"ci\">[{ci}]</span>")
     }
 
     fn has_metric(&self, name: &str) -> bool {
@@ -582,11 +594,10 @@ impl<'a> Page<'a> {
             };
             let _ = writeln!(
                 rows,
-                "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}–{}</td><td>{}–{}</td><td>{}</td></tr>",
+                "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}–{}</td><td>{}</td></tr>",
                 esc(&name.replace('_', " ")),
                 k(&["mean"]),
-                k(&["ci95", "0"]),
-                k(&["ci95", "1"]),
+                self.interval(&["metrics", name.as_str(), "ci95"], fmt),
                 k(&["p5"]),
                 k(&["p95"]),
                 k(&["p50"]),
@@ -610,14 +621,13 @@ impl<'a> Page<'a> {
         for g in &names {
             let _ = writeln!(
                 rows,
-                "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{} <span class=\"ci\">[{}–{}]</span></td></tr>",
+                "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{} <span class=\"ci\">[{}]</span></td></tr>",
                 esc(g),
                 self.num(&[key, g, "people"], Fmt::Count),
                 self.mean_ci(&[key, g, "reached"], Fmt::Count),
                 self.mean_ci(&[key, g, "engaged"], Fmt::Count),
                 self.num(&[key, g, "engagement_rate"], Fmt::Pct),
-                self.num(&[key, g, "engagement_rate_ci95", "0"], Fmt::Pct),
-                self.num(&[key, g, "engagement_rate_ci95", "1"], Fmt::Pct),
+                self.interval(&[key, g, "engagement_rate_ci95"], Fmt::Pct),
             );
         }
         let _ = write!(

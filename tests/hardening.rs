@@ -616,6 +616,13 @@ fn one_trial_has_no_interval() {
     for png in ["funnel.png", "roles.png"] {
         assert!(d.join("o").join(png).exists(), "{png}");
     }
+    // report.html says n/a where an interval cannot be estimated.
+    let html = std::fs::read_to_string(d.join("o/report.html")).unwrap();
+    assert!(html.contains("[n/a]") && html.contains("<td>n/a</td>"));
+    assert!(
+        !html.contains("–––") && !html.contains("[–"),
+        "dashes for a missing interval"
+    );
 }
 
 /// Per-role engagement counts people reached who were not seeds: when every
