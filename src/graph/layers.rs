@@ -112,6 +112,30 @@ pub enum LayerKind {
 }
 
 impl LayerKind {
+    /// Arcs per person this layer is expected to make (an upper estimate
+    /// for workplaces), for the memory estimate before building.
+    pub fn expected_arcs_per_person(&self) -> f64 {
+        match self {
+            LayerKind::Household { sizes, .. } => {
+                let (mut pairs, mut people) = (0.0, 0.0);
+                for (i, p) in sizes.iter().enumerate() {
+                    let s = (i + 1) as f64;
+                    pairs += p * s * (s - 1.0);
+                    people += p * s;
+                }
+                if people > 0.0 { pairs / people } else { 0.0 }
+            }
+            LayerKind::Workplace {
+                employed, contacts, ..
+            } => employed.iter().copied().fold(0.0, f64::max) * contacts,
+            LayerKind::Friends { k, .. } | LayerKind::WattsStrogatz { k, .. } => *k as f64,
+            LayerKind::Community { mean_degree } => *mean_degree,
+            LayerKind::BarabasiAlbert { m } | LayerKind::PowerlawCluster { m, .. } => {
+                2.0 * *m as f64
+            }
+        }
+    }
+
     /// The layer's type name as written in a scenario.
     pub fn name(&self) -> &'static str {
         match self {

@@ -164,6 +164,14 @@ impl GraphSpec {
             GraphSpec::Configuration {
                 degrees: DegreeSource::File(_),
             } => return None,
+            GraphSpec::Layered { nodes, ref layers } => (
+                nodes as f64
+                    * layers
+                        .iter()
+                        .map(|l| l.kind.expected_arcs_per_person())
+                        .sum::<f64>(),
+                format!("[graph].nodes = {nodes} × the [[audience.layers]]' ties per person"),
+            ),
         })
     }
 }
