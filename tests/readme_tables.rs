@@ -2,6 +2,8 @@
 //! what `viralsim run` gives on the two scenarios at the current commit:
 //! this test recomputes it and compares. `VIRALSIM_BLESS=1` rewrites the
 //! table in the README instead (after a change meant to move results).
+//! The last test holds README.md's compare table to what `viralsim compare`
+//! prints.
 
 use std::path::Path;
 use viralsim::metrics::{Proportion, Stat, Summary};
@@ -121,4 +123,45 @@ fn influencer_against_employee_table_is_reproducible() {
         "scenarios/README.md's comparison table is not what the scenarios give; \
          rerun with VIRALSIM_BLESS=1 to rewrite it:\n{fresh}"
     );
+}
+
+/// The B − A table in README.md's "Studies" section is the `viralsim
+/// compare` table of the two scenarios at the current commit: each of its
+/// rows equals that metric's row of the printed table (arms named A and B).
+#[test]
+fn readme_compare_table_is_what_compare_prints() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let tmp = tempfile::tempdir().unwrap();
+    let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_viralsim"))
+        .current_dir(root)
+        .args([
+            "compare",
+            "scenarios/influencer.toml",
+            "scenarios/employee_advocacy.toml",
+        ])
+        .args(["--no-charts", "--out"])
+        .arg(tmp.path().join("cmp"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let printed = String::from_utf8(out.stdout).unwrap();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let start = readme
+        .find("| metric | A | B | B − A |")
+        .expect("the README's compare table");
+    let table = &readme[start..start + readme[start..].find("\n\n").unwrap()];
+    let mut rows = 0;
+    for line in table.lines().skip(2) {
+        let metric = line.split('|').nth(1).unwrap().trim();
+        let fresh = printed
+            .lines()
+            .find(|l| l.split('|').nth(1).map(str::trim) == Some(metric))
+            .unwrap_or_else(|| panic!("compare prints no row {metric}:\n{printed}"));
+        assert_eq!(
+            line, fresh,
+            "README.md's compare row for {metric} is not what `viralsim compare` prints now"
+        );
+        rows += 1;
+    }
+    assert!(rows >= 4, "{rows} rows");
 }
