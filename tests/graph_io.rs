@@ -308,3 +308,101 @@ fn a_typo_in_an_integer_edge_list_is_an_error_not_a_silent_relabel() {
         .to_string();
     assert!(err.contains("g.txt") && err.contains("line 3"), "{err}");
 }
+
+/// Network dumps as they come: a SNAP-style edge list (`#` comments, tab
+/// separators) read straight from gzip (also several members) and
+/// Zstandard files, recognised by their first bytes, gives the same edges
+/// as the plain file; a damaged compressed file is a read error naming it.
+#[test]
+fn compressed_edge_lists_read_as_the_plain_file() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from(
+        "# Directed graph (each unordered pair of nodes is saved once)\n# Nodes: 300 Edges: ...\n# FromNodeId\tToNodeId\n",
+    );
+    for u in 0..300u32 {
+        for d in [1u32, 7, 31] {
+            text.push_str(&format!("{u}\t{}\n", (u + d) % 300));
+        }
+    }
+    let plain = dir.path().join("g.txt");
+    std::fs::write(&plain, &text).unwrap();
+    // gzip in two members, as concatenated dumps are.
+    let gz = dir.path().join("g.txt.gz");
+    let (a, b) = text.split_at(text.len() / 2);
+    let mut bytes = Vec::new();
+    for part in [a, b] {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(part.as_bytes()).unwrap();
+        bytes.extend(e.finish().unwrap());
+    }
+    std::fs::write(&gz, &bytes).unwrap();
+    let zst = dir.path().join("g.zst");
+    std::fs::write(
+        &zst,
+        ruzstd::encoding::compress_to_vec(
+            text.as_bytes(),
+            ruzstd::encoding::CompressionLevel::Fastest,
+        ),
+    )
+    .unwrap();
+    // A compressed file under a plain name is still recognised.
+    let disguised = dir.path().join("dump.txt");
+    std::fs::copy(&gz, &disguised).unwrap();
+    let opts = io::EdgeListOptions::new(true);
+    let want = io::read_edge_list_with(&plain, &opts).unwrap();
+    assert_eq!(want.arcs.len(), 900);
+    for p in [&gz, &zst, &disguised] {
+        let got = io::read_edge_list_with(p, &opts).unwrap();
+        assert_eq!(got.nodes, want.nodes, "{}", p.display());
+        // Missing trust is NaN: compare bit patterns.
+        let bits = |e: &io::EdgeList| -> Vec<(u32, u32, u32, u8)> {
+            e.arcs
+                .iter()
+                .map(|&(u, v, t, k)| (u, v, t.to_bits(), k))
+                .collect()
+        };
+        assert!(
+            bits(&got) == bits(&want),
+            "{} reads other arcs",
+            p.display()
+        );
+    }
+    // The command line reads it too, with the same statistics.
+    let stats = |p: &Path| {
+        let out = viralsim()
+            .args(["graph", "stats", "--json", "--directed"])
+            .arg(p)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    assert_eq!(stats(&plain), stats(&gz));
+    // Damaged: a gzip header, then garbage; a truncated Zstandard frame.
+    let bad = dir.path().join("bad.gz");
+    let mut b = bytes[..20].to_vec();
+    b.extend([0xffu8; 64]);
+    std::fs::write(&bad, &b).unwrap();
+    let e = io::read_edge_list_with(&bad, &opts)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("bad.gz"), "{e}");
+    let cut = dir.path().join("cut.zst");
+    let z = std::fs::read(&zst).unwrap();
+    std::fs::write(&cut, &z[..z.len() / 2]).unwrap();
+    let e = io::read_edge_list_with(&cut, &opts)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("cut.zst"), "{e}");
+    viralsim()
+        .args(["graph", "stats", "--directed"])
+        .arg(&bad)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("bad.gz"));
+}

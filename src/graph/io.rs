@@ -191,7 +191,7 @@ pub fn read_edge_list_with(path: &Path, opts: &EdgeListOptions) -> Result<EdgeLi
     let file = path.display().to_string();
     let (f, _) = crate::input::open_regular(path, "edge list")?;
     let mut p = Parser::new(opts.clone(), &file);
-    let mut r = std::io::BufReader::with_capacity(1 << 20, f);
+    let mut r = decompressed(path, f)?;
     let (mut buf, mut line) = (Vec::new(), String::new());
     loop {
         let got =
@@ -223,6 +223,57 @@ pub fn read_edge_list_with(path: &Path, opts: &EdgeListOptions) -> Result<EdgeLi
         }
     }
     p.finish()
+}
+
+/// What a file's first bytes say it is compressed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compression {
+    /// Plain text.
+    None,
+    /// gzip (`1f 8b`), also several members one after another.
+    Gzip,
+    /// Zstandard (`28 b5 2f fd`), one frame.
+    Zstd,
+}
+
+impl Compression {
+    /// The compression the magic bytes `head` announce.
+    pub fn of(head: &[u8]) -> Compression {
+        if head.starts_with(&[0x1f, 0x8b]) {
+            Compression::Gzip
+        } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
+            Compression::Zstd
+        } else {
+            Compression::None
+        }
+    }
+}
+
+/// A buffered reader of `f`'s text, decompressed while read when its first
+/// bytes are those of gzip or Zstandard (whatever the file's name).
+fn decompressed(path: &Path, f: std::fs::File) -> Result<Box<dyn std::io::BufRead>> {
+    use std::io::BufRead;
+    let read_err = |source| Error::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut raw = std::io::BufReader::with_capacity(1 << 20, f);
+    let head = raw.fill_buf().map_err(read_err)?.to_vec();
+    Ok(match Compression::of(&head) {
+        Compression::None => Box::new(raw),
+        Compression::Gzip => Box::new(std::io::BufReader::with_capacity(
+            1 << 20,
+            flate2::bufread::MultiGzDecoder::new(raw),
+        )),
+        Compression::Zstd => {
+            let d = ruzstd::decoding::StreamingDecoder::new(raw).map_err(|e| {
+                read_err(std::io::Error::other(format!(
+                    "it starts like a Zstandard file but its frame header is not valid ({e})"
+                )))
+            })?;
+            Box::new(std::io::BufReader::with_capacity(1 << 20, d))
+        }
+    })
 }
 
 /// Parses edge-list text with default options; `file` names the source in
