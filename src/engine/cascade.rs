@@ -18,7 +18,7 @@ use crate::rng::{bernoulli, threshold32, unit};
 use crate::scenario::Model;
 use rand::Rng;
 
-/// [`run_trial`] on the general kernel, whatever the scenario. The lean
+/// [`run_trial`](super::run_trial) on the general kernel, whatever the scenario. The lean
 /// kernel for plain scenarios agrees with it draw for draw, so this is what
 /// tests and benchmarks compare it with.
 pub fn run_trial_general(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) -> TrialOutcome {
