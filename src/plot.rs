@@ -366,7 +366,7 @@ fn cascade_ccdf_on<DB: DrawingBackend>(
     let caption = format!(
         "{}: cascade size distribution ({} trials)",
         summary.run.name,
-        ens.len()
+        count_label(&(ens.len() as f64))
     );
     loglog_ccdf(
         root,
