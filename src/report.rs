@@ -343,26 +343,19 @@ impl<'a> Page<'a> {
             .unwrap_or("scenario")
             .to_string();
         let description = self.scenario_str("description").unwrap_or_default();
-        let mut o = String::new();
-        o.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-        o.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-        let _ = writeln!(o, "<title>{} — viralsim report</title>", esc(&name));
-        o.push_str(STYLE);
-        o.push_str("</head>\n<body>\n<main>\n");
-        let _ = writeln!(
-            o,
-            "<header>\n<p class=\"kicker\">viralsim report</p>\n<h1>{}</h1>",
-            esc(&name)
+        let mut question = String::from(
+            "if this content is launched with this seeding plan, how many people will it reach, engage and convert, how much earned media will it create, and how likely is it to go viral?",
         );
-        if !description.is_empty() {
-            let _ = writeln!(o, "<p class=\"description\">{}</p>", esc(&description));
-        }
-        o.push_str("<p class=\"question\"><strong>The question:</strong> if this content is launched with this seeding plan, how many people will it reach, engage and convert, how much earned media will it create, and how likely is it to go viral?");
         if self.s.get("crisis").is_some() {
-            o.push_str(" And if a negative claim about the brand goes viral, how much does it cost, and how much does answering sooner save?");
+            question.push_str(" And if a negative claim about the brand goes viral, how much does it cost, and how much does answering sooner save?");
         }
-        o.push_str("</p>\n</header>\n");
-        self.out = o;
+        page_head(
+            &mut self.out,
+            &name,
+            "viralsim report",
+            &description,
+            &question,
+        );
         self.headlines();
         self.crisis();
         self.figures(charts);
@@ -562,14 +555,7 @@ impl<'a> Page<'a> {
                 .iter()
                 .find(|(n, _)| *n == c.name)
                 .map_or("", |(_, cap)| cap);
-            let _ = writeln!(
-                o,
-                "<figure id=\"{n}\">\n<img alt=\"{n} chart\" src=\"data:{};base64,{}\">\n<figcaption>{}</figcaption>\n</figure>",
-                c.mime,
-                base64(&c.bytes),
-                esc(caption),
-                n = esc(&c.name),
-            );
+            figure(o, &c.name, c.mime, &c.bytes, caption);
         }
         o.push_str("</section>\n");
     }
@@ -713,23 +699,31 @@ impl<'a> Page<'a> {
                 ),
             ));
         }
-        for (table, label) in [
-            ("graph", "Graph settings"),
-            ("content", "Content"),
-            ("seeding", "Seeding plan"),
-            ("economics", "Economics"),
-            ("crisis", "Crisis (claim and correction)"),
-        ] {
+        self.scenario_rows(
+            &mut rows,
+            &[
+                ("graph", "Graph settings"),
+                ("content", "Content"),
+                ("seeding", "Seeding plan"),
+                ("economics", "Economics"),
+                ("crisis", "Crisis (claim and correction)"),
+            ],
+        );
+        assumptions_table(
+            &mut self.out,
+            &rows,
+            "<p class=\"small\">Content and seeding as written in the scenario file (<code>scenario.toml</code> in this folder).</p>\n",
+        );
+    }
+
+    /// Appends a row per scenario table of `tables` (key, label) that the
+    /// scenario has: its keys inline.
+    pub(crate) fn scenario_rows(&self, rows: &mut Vec<(String, String)>, tables: &[(&str, &str)]) {
+        for &(table, label) in tables {
             if let Some(t) = self.scenario.get(table).and_then(toml::Value::as_table) {
                 rows.push((label.into(), esc(&toml_inline(t))));
             }
         }
-        let o = &mut self.out;
-        o.push_str("<section class=\"table\">\n<h2>Key assumptions</h2>\n<table class=\"assumptions\">\n<tbody>\n");
-        for (k, v) in rows {
-            let _ = writeln!(o, "<tr><th scope=\"row\">{}</th><td>{v}</td></tr>", esc(&k));
-        }
-        o.push_str("</tbody>\n</table>\n<p class=\"small\">Content and seeding as written in the scenario file (<code>scenario.toml</code> in this folder).</p>\n</section>\n");
     }
 
     fn intervals_note(&mut self) {
@@ -739,6 +733,60 @@ impl<'a> Page<'a> {
             self.num(&["run", "trials"], Fmt::Count)
         );
     }
+}
+
+/// Writes a page's opening: the document head with the style sheet, and
+/// the header with `kicker`, the title, the description (when not empty)
+/// and the question (HTML).
+pub(crate) fn page_head(
+    o: &mut String,
+    title: &str,
+    kicker: &str,
+    description: &str,
+    question: &str,
+) {
+    o.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    o.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    let _ = writeln!(o, "<title>{} — viralsim report</title>", esc(title));
+    o.push_str(STYLE);
+    o.push_str("</head>\n<body>\n<main>\n");
+    let _ = writeln!(
+        o,
+        "<header>\n<p class=\"kicker\">{}</p>\n<h1>{}</h1>",
+        esc(kicker),
+        esc(title)
+    );
+    if !description.is_empty() {
+        let _ = writeln!(o, "<p class=\"description\">{}</p>", esc(description));
+    }
+    let _ = writeln!(
+        o,
+        "<p class=\"question\"><strong>The question:</strong> {question}</p>\n</header>"
+    );
+}
+
+/// Writes a chart as a figure: the image embedded as a data URI, with its
+/// caption; `name` is its id.
+pub(crate) fn figure(o: &mut String, name: &str, mime: &str, bytes: &[u8], caption: &str) {
+    let _ = writeln!(
+        o,
+        "<figure id=\"{n}\">\n<img alt=\"{n} chart\" src=\"data:{mime};base64,{}\">\n<figcaption>{}</figcaption>\n</figure>",
+        base64(bytes),
+        esc(caption),
+        n = esc(name),
+    );
+}
+
+/// Writes the "Key assumptions" section: a row per (label, HTML value),
+/// then `footer` (HTML, may be empty).
+pub(crate) fn assumptions_table(o: &mut String, rows: &[(String, String)], footer: &str) {
+    o.push_str("<section class=\"table\">\n<h2>Key assumptions</h2>\n<table class=\"assumptions\">\n<tbody>\n");
+    for (k, v) in rows {
+        let _ = writeln!(o, "<tr><th scope=\"row\">{}</th><td>{v}</td></tr>", esc(k));
+    }
+    o.push_str("</tbody>\n</table>\n");
+    o.push_str(footer);
+    o.push_str("</section>\n");
 }
 
 /// A TOML table as `key = value; …` on one line, sub-tables inline.

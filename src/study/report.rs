@@ -6,7 +6,7 @@
 //! `compare.json` (`data-key`) and its format (`data-fmt`).
 
 use crate::error::{Error, Result};
-use crate::report::{Fmt, Page, REPORT_FILE, SCENARIO_FILE, STYLE, base64, esc, toml_inline};
+use crate::report::{Fmt, Page, REPORT_FILE, SCENARIO_FILE, assumptions_table, esc, page_head};
 use serde_json::Value;
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -40,27 +40,6 @@ fn read_json(dir: &Path, name: &str) -> Result<Value> {
     })
 }
 
-fn head(o: &mut String, title: &str, kicker: &str, description: &str, question: &str) {
-    o.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    o.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    let _ = writeln!(o, "<title>{} — viralsim report</title>", esc(title));
-    o.push_str(STYLE);
-    o.push_str("</head>\n<body>\n<main>\n");
-    let _ = writeln!(
-        o,
-        "<header>\n<p class=\"kicker\">{}</p>\n<h1>{}</h1>",
-        esc(kicker),
-        esc(title)
-    );
-    if !description.is_empty() {
-        let _ = writeln!(o, "<p class=\"description\">{}</p>", esc(description));
-    }
-    let _ = writeln!(
-        o,
-        "<p class=\"question\"><strong>The question:</strong> {question}</p>\n</header>"
-    );
-}
-
 fn figure(o: &mut String, dir: &Path, file: &str, caption: &str) -> Result<()> {
     let p = dir.join(file);
     if !p.is_file() {
@@ -76,13 +55,7 @@ fn figure(o: &mut String, dir: &Path, file: &str, caption: &str) -> Result<()> {
         "image/png"
     };
     let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
-    let _ = writeln!(
-        o,
-        "<figure id=\"{n}\">\n<img alt=\"{n} chart\" src=\"data:{mime};base64,{}\">\n<figcaption>{}</figcaption>\n</figure>",
-        base64(&bytes),
-        esc(caption),
-        n = esc(stem),
-    );
+    crate::report::figure(o, stem, mime, &bytes, caption);
     Ok(())
 }
 
@@ -102,24 +75,18 @@ fn fmt_of(m: &str) -> Fmt {
 
 fn assumptions(page: &mut Page<'_>, extra: Vec<(String, String)>) {
     let mut rows = extra;
-    for (table, label) in [
-        ("graph", "Graph settings"),
-        ("audience", "Audience"),
-        ("content", "Content"),
-        ("seeding", "Seeding plan"),
-        ("economics", "Economics"),
-        ("crisis", "Crisis (claim and correction)"),
-    ] {
-        if let Some(t) = page.scenario.get(table).and_then(toml::Value::as_table) {
-            rows.push((label.into(), esc(&toml_inline(t))));
-        }
-    }
-    let o = &mut page.out;
-    o.push_str("<section class=\"table\">\n<h2>Key assumptions</h2>\n<table class=\"assumptions\">\n<tbody>\n");
-    for (k, v) in rows {
-        let _ = writeln!(o, "<tr><th scope=\"row\">{}</th><td>{v}</td></tr>", esc(&k));
-    }
-    o.push_str("</tbody>\n</table>\n</section>\n");
+    page.scenario_rows(
+        &mut rows,
+        &[
+            ("graph", "Graph settings"),
+            ("audience", "Audience"),
+            ("content", "Content"),
+            ("seeding", "Seeding plan"),
+            ("economics", "Economics"),
+            ("crisis", "Crisis (claim and correction)"),
+        ],
+    );
+    assumptions_table(&mut page.out, &rows, "");
 }
 
 fn intervals_note(o: &mut String, paired: &str) {
@@ -194,7 +161,7 @@ pub fn write_sweep(dir: &Path) -> Result<PathBuf> {
         .collect();
     let description = page.scenario_str("description").unwrap_or_default();
     let mut o = String::new();
-    head(
+    page_head(
         &mut o,
         &format!("{name}: sweep"),
         "viralsim report · parameter sweep",
@@ -401,7 +368,7 @@ pub fn write_compare(dir: &Path) -> Result<PathBuf> {
     let mut page = Page::new(&cmp, &first_text);
     let title = labels.join(" vs ");
     let mut o = String::new();
-    head(
+    page_head(
         &mut o,
         &title,
         "viralsim report · comparison",
