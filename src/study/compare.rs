@@ -271,15 +271,7 @@ pub fn run(plan: &ComparePlan, out_dir: &Path, set: &StudySettings<'_>) -> Resul
     let staged = export::Staged::begin(out_dir)?;
     let target = out_dir;
     let out_dir = &staged.path().to_path_buf();
-    let planned: u64 = scenarios.iter().map(|s| s.trials).sum();
-    let offsets: Vec<u64> = scenarios
-        .iter()
-        .scan(0u64, |acc, s| {
-            let o = *acc;
-            *acc += s.trials;
-            Some(o)
-        })
-        .collect();
+    let (planned, offsets) = super::trial_offsets(&scenarios);
     let progress = |i: usize, done: u64, _total: u64| {
         if let Some(p) = set.progress {
             p(

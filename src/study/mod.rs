@@ -16,7 +16,7 @@ pub mod theory;
 use crate::engine::Ensemble;
 use crate::error::{Error, Result};
 use crate::metrics::{Proportion, Stat, Summary};
-use crate::scenario::MAX_TRIALS;
+use crate::scenario::{MAX_TRIALS, Scenario};
 use serde_json::{Value as Json, json};
 
 /// Files and folders `sweep` and `compare` write into their output folder
@@ -31,6 +31,20 @@ pub const OUTPUT_FILES: [&str; 7] = [
     "compare.png",
     "arms",
 ];
+
+/// The trials of all `scenarios` together, and where each one's trials
+/// start in that count (for one progress bar over points × trials).
+pub(crate) fn trial_offsets(scenarios: &[&Scenario]) -> (u64, Vec<u64>) {
+    let offsets = scenarios
+        .iter()
+        .scan(0u64, |acc, s| {
+            let o = *acc;
+            *acc += s.trials;
+            Some(o)
+        })
+        .collect();
+    (scenarios.iter().map(|s| s.trials).sum(), offsets)
+}
 
 /// Settings shared by `sweep` and `compare`.
 #[derive(Clone, Copy, Default)]

@@ -360,15 +360,7 @@ pub fn run(plan: SweepPlan, out_dir: &Path, set: &StudySettings<'_>) -> Result<S
     let staged = export::Staged::begin(out_dir)?;
     let target = out_dir;
     let out_dir = &staged.path().to_path_buf();
-    let planned: u64 = scenarios.iter().map(|s| s.trials).sum();
-    let offsets: Vec<u64> = scenarios
-        .iter()
-        .scan(0u64, |acc, s| {
-            let o = *acc;
-            *acc += s.trials;
-            Some(o)
-        })
-        .collect();
+    let (planned, offsets) = super::trial_offsets(&scenarios);
     let extra = std::sync::atomic::AtomicU64::new(0);
     let progress = |i: usize, done: u64, total: u64| {
         if let Some(p) = set.progress {
