@@ -151,16 +151,29 @@ pub fn excerpt(s: &str) -> String {
 /// (paths fit; a pasted value does not).
 pub const BOUND_CHARS: usize = 400;
 
-/// `msg` with every run of more than [`BOUND_CHARS`] characters without
+/// `msg` on one line (line breaks and other control characters become
+/// spaces) with every run of more than [`BOUND_CHARS`] characters without
 /// white space shortened by [`excerpt`], so that no message echoes a long
-/// input value in full.
+/// input value in full or spills over several lines.
 pub fn bounded(msg: &str) -> std::borrow::Cow<'_, str> {
-    if msg
-        .split_whitespace()
-        .all(|w| w.chars().count() <= BOUND_CHARS)
+    let one_line = msg.chars().all(|c| !c.is_control());
+    if one_line
+        && msg
+            .split_whitespace()
+            .all(|w| w.chars().count() <= BOUND_CHARS)
     {
         return std::borrow::Cow::Borrowed(msg);
     }
+    let flat: String;
+    let msg = if one_line {
+        msg
+    } else {
+        flat = msg
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        flat.as_str()
+    };
     let mut out = String::with_capacity(msg.len().min(4096));
     for (i, w) in msg.split(' ').enumerate() {
         if i > 0 {

@@ -271,7 +271,7 @@ pub(super) fn trust_of(v: &toml::Value) -> std::result::Result<TrustDist, String
         .map_err(|e| {
             format!(
                 "{}; allowed: {{ distribution = \"fixed\", value }}, {{ distribution = \"uniform\", low, high }} or {{ distribution = \"beta\", alpha, beta }}",
-                e.to_string().trim()
+                e.to_string().split_whitespace().collect::<Vec<_>>().join(" ")
             )
         })
 }

@@ -494,7 +494,7 @@ fn parse_plan(
 fn toml_plan(v: toml::Value, key: &str, file: &str) -> Result<RawPlan> {
     RawPlan::deserialize(v).map_err(|e| Error::Scenario {
         file: file.into(),
-        msg: format!("{key}: {}", super::messages::reword(&e.to_string())),
+        msg: super::messages::value_message(&e, key),
     })
 }
 

@@ -60,7 +60,11 @@ pub(super) fn key_at(text: &str, at: usize) -> Option<String> {
                 let start = i;
                 i += if triple { 3 } else { 1 };
                 while i < bytes.len() {
-                    if q == b'"' && bytes[i] == b'\\' {
+                    // An escape never runs past the end of a one-line string.
+                    if q == b'"'
+                        && bytes[i] == b'\\'
+                        && (triple || bytes.get(i + 1) != Some(&b'\n'))
+                    {
                         i += 2;
                         continue;
                     }
@@ -167,6 +171,7 @@ fn reword_type(t: &str) -> String {
         "a sequence" | "sequence" => "a list [..]".into(),
         "map" | "a map" => "a table".into(),
         "unit" => "nothing".into(),
+        "variant identifier" => "a name in quotes".into(),
         _ if t.starts_with("struct ") || t.starts_with("enum ") || t.contains("Raw") => {
             "a table".into()
         }
@@ -224,6 +229,37 @@ pub(super) fn reword(msg: &str) -> String {
     excerpt(msg)
 }
 
+/// An error from deserialising a TOML value that sits at `key` (such as
+/// `[seeding].plans[1]`), as one line: the inner key it names joined to
+/// `key`, then the message in the user's words.
+pub(super) fn value_message(e: &toml::de::Error, key: &str) -> String {
+    let text = e.to_string();
+    let (what, inner) = match text.split_once("\nin `") {
+        Some((what, rest)) => (what, rest.trim().trim_end_matches('`')),
+        None => (text.as_str(), ""),
+    };
+    let at = if inner.is_empty() {
+        key.to_string()
+    } else {
+        format!("{key}.{}", one_line(inner))
+    };
+    format!("{at}: {}", one_line(&reword(what)))
+}
+
+/// `s` with control characters (a new line inside a broken quoted key)
+/// written as escapes, so that a message stays on one line.
+fn one_line(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// A TOML error as one line: position, key, what was found and allowed.
 pub(super) fn toml_message(e: &toml::de::Error, text: &str) -> String {
     let what = reword(e.message());
@@ -234,7 +270,10 @@ pub(super) fn toml_message(e: &toml::de::Error, text: &str) -> String {
             let col = before.len() - before.rfind('\n').map_or(0, |p| p + 1) + 1;
             let key = key_at(text, span.start);
             match key {
-                Some(k) => format!("line {line}, column {col}: {}: {what}", excerpt(&k)),
+                Some(k) => format!(
+                    "line {line}, column {col}: {}: {what}",
+                    excerpt(&one_line(&k))
+                ),
                 None => format!("line {line}, column {col}: {what}"),
             }
         }
