@@ -8,7 +8,8 @@ use proptest::prelude::*;
 use std::path::Path;
 use viralsim::Error;
 use viralsim::graph::io::{
-    EdgeListOptions, IdMode, Names, parse_edge_list_with, parse_node_attributes,
+    EdgeList, EdgeListOptions, IdMode, Names, parse_edge_list_chunked, parse_edge_list_serial,
+    parse_edge_list_with, parse_node_attributes,
 };
 use viralsim::scenario::Scenario;
 
@@ -197,17 +198,23 @@ proptest! {
     }
 
     /// Edge lists from a grammar of ids, trust, kinds, headers, comments,
-    /// separators and a byte-order mark, in every id mode.
+    /// separators and a byte-order mark, in every id mode; the chunked
+    /// reader (also in chunks of a few bytes) gives what the line-by-line
+    /// one gives, edge list or error.
     #[test]
     fn edge_list_reader(
         lines in prop::collection::vec(edge_line(), 0..30),
         mode in prop::sample::select(vec![IdMode::Index, IdMode::Label, IdMode::Auto]),
         directed in any::<bool>(),
         bom in any::<bool>(),
+        chunk in 1usize..48,
     ) {
         let mut text = if bom { "\u{feff}".to_string() } else { String::new() };
         text.push_str(&lines.join("\n"));
         let opts = EdgeListOptions { directed, ids: mode, kinds: Names::open() };
+        let serial = summary(parse_edge_list_serial(&text, &opts, "edges.txt"));
+        prop_assert_eq!(&summary(parse_edge_list_chunked(&text, &opts, "edges.txt", chunk)), &serial);
+        prop_assert_eq!(&summary(parse_edge_list_with(&text, &opts, "edges.txt")), &serial);
         match parse_edge_list_with(&text, &opts, "edges.txt") {
             Err(e) => {
                 check_error(&e, "edges.txt");
@@ -286,13 +293,39 @@ fn id() -> impl Strategy<Value = String> {
     ]
 }
 
+/// An edge list read: people, arcs (trust as bits), labels and kinds.
+type Read = (
+    usize,
+    Vec<(u32, u32, u32, u8)>,
+    Option<Vec<String>>,
+    Vec<String>,
+);
+
+/// An edge list read, or its error message, comparable.
+fn summary(r: viralsim::error::Result<EdgeList>) -> Result<Read, String> {
+    r.map(|e| {
+        let arcs = e
+            .arcs
+            .iter()
+            .map(|&(u, v, t, k)| (u, v, t.to_bits(), k))
+            .collect();
+        (e.nodes, arcs, e.labels, e.kinds)
+    })
+    .map_err(|e| e.to_string())
+}
+
 fn edge_line() -> impl Strategy<Value = String> {
     let trust = prop_oneof![
         Just(String::new()),
         Just("0.5".into()),
         Just("2".into()),
         Just("nan".into()),
-        Just("-0".into())
+        Just("-0".into()),
+        Just(".25".into()),
+        Just("1.".into()),
+        Just("0.73412347".into()),
+        Just("1e-1".into()),
+        Just("1.0000001".into())
     ];
     let kind = prop_oneof![
         Just(String::new()),

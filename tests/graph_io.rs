@@ -406,3 +406,343 @@ fn compressed_edge_lists_read_as_the_plain_file() {
         .code(2)
         .stderr(predicates::str::contains("bad.gz"));
 }
+
+/// The chunked reader against the line-by-line one: the same edge list, or
+/// the same error (message and line), on `text` as given and from a file
+/// (plain and gzip), at chunk sizes that put line breaks everywhere.
+fn chunked_as_serial(text: &str, opts: &io::EdgeListOptions, chunks: &[usize]) {
+    use std::io::Write;
+    let want = outcome(io::parse_edge_list_serial(text, opts, "e.txt"));
+    for &c in chunks {
+        let got = outcome(io::parse_edge_list_chunked(text, opts, "e.txt", c));
+        assert_eq!(got, want, "text, chunks of {c} bytes, {opts:?}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("e.txt");
+    std::fs::write(&plain, text).unwrap();
+    let gz = dir.path().join("e.txt.gz");
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(text.as_bytes()).unwrap();
+    std::fs::write(&gz, e.finish().unwrap()).unwrap();
+    for p in [&plain, &gz] {
+        let want = outcome(io::read_edge_list_serial(p, opts));
+        for &c in chunks {
+            let got = outcome(io::read_edge_list_chunked(p, opts, c));
+            assert_eq!(got, want, "{}, chunks of {c} bytes, {opts:?}", p.display());
+        }
+    }
+}
+
+/// An edge list or an error, comparable (trust as bits: missing is NaN).
+#[derive(Debug, PartialEq)]
+enum Outcome {
+    Read {
+        nodes: usize,
+        arcs: Vec<(u32, u32, u32, u8)>,
+        labels: Option<Vec<String>>,
+        kinds: Vec<String>,
+        directed: bool,
+    },
+    Failed(Option<usize>, String),
+}
+
+fn outcome(r: viralsim::error::Result<io::EdgeList>) -> Outcome {
+    match r {
+        Ok(e) => Outcome::Read {
+            nodes: e.nodes,
+            arcs: e
+                .arcs
+                .iter()
+                .map(|&(u, v, t, k)| (u, v, t.to_bits(), k))
+                .collect(),
+            labels: e.labels,
+            kinds: e.kinds,
+            directed: e.directed,
+        },
+        Err(e) => {
+            let line = match &e {
+                viralsim::error::Error::EdgeList { line, .. } => Some(*line),
+                _ => None,
+            };
+            // Files are named by path: keep the part after it.
+            let s = e.to_string();
+            let msg = s
+                .rsplit_once("e.txt")
+                .map_or(s.clone(), |x| x.1.to_string());
+            Outcome::Failed(line, msg)
+        }
+    }
+}
+
+/// A deterministic sequence for generated files.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n
+    }
+}
+
+/// `n` distinct ties among `people` people as numeric lines in one of
+/// several styles: separators, trust and kind columns, comments, blank
+/// lines, line endings.
+fn numeric_lines(n: usize, people: u64, style: u64, seed: u64) -> Vec<String> {
+    let mut r = Lcg(seed);
+    let mut seen = std::collections::HashSet::new();
+    let mut lines = Vec::new();
+    while lines.len() < n {
+        let (u, v) = (r.next(people), r.next(people));
+        if u == v || !seen.insert((u.min(v), u.max(v))) {
+            continue;
+        }
+        let sep = match style % 3 {
+            0 => " ".to_string(),
+            1 => "\t".to_string(),
+            _ => [" ", "\t", "  ", " \t "][r.next(4) as usize].to_string(),
+        };
+        let trust = match r.next(6) {
+            0 => "1".to_string(),
+            1 => "0".to_string(),
+            2 => format!("0.{}", r.next(1000)),
+            3 => format!("{}", r.next(1 << 24) as f32 / (1u32 << 24) as f32),
+            4 => format!(".{:03}", r.next(1000)),
+            _ => format!("0.{:018}", r.next(u64::MAX >> 4)),
+        };
+        let kind = ["friend", "family", "colleague"][r.next(3) as usize];
+        let mut l = match style % 4 {
+            0 => format!("{u}{sep}{v}"),
+            1 => format!("{u}{sep}{v}{sep}{trust}"),
+            2 => format!("{u}{sep}{v}{sep}{trust}{sep}{kind}"),
+            _ => match r.next(3) {
+                0 => format!("{u}{sep}{v}"),
+                1 => format!("{u},{v},{trust}"),
+                _ => format!(" {u} ,{v},, {kind} "),
+            },
+        };
+        if r.next(10) == 0 {
+            l.push_str(" # a comment, with a comma");
+        }
+        lines.push(l);
+        match r.next(20) {
+            0 => lines.push(String::new()),
+            1 => lines.push("# comment line".into()),
+            2 => lines.push("   \t".into()),
+            _ => {}
+        }
+    }
+    lines
+}
+
+#[test]
+fn chunked_reading_gives_the_line_by_line_edge_list() {
+    let chunks = [1, 2, 3, 5, 8, 13, 64, 1000, 1 << 20];
+    for style in 0..8u64 {
+        let lines = numeric_lines(300, 120, style, style + 1);
+        let mut texts = vec![lines.join("\n"), lines.join("\n") + "\n"];
+        texts.push(lines.join("\r\n") + "\r\n");
+        texts.push(format!(
+            "# SNAP-style\n# FromNodeId\tToNodeId\n\n{}",
+            lines.join("\n")
+        ));
+        texts.push(format!("\u{feff}{}", lines.join("\n")));
+        for text in &texts {
+            for directed in [true, false] {
+                for ids in [io::IdMode::Index, io::IdMode::Auto] {
+                    let opts = io::EdgeListOptions {
+                        ids,
+                        ..io::EdgeListOptions::new(directed)
+                    };
+                    chunked_as_serial(text, &opts, &chunks);
+                }
+            }
+        }
+    }
+    // Headers set the columns; declared kinds; labels (read line by line).
+    let lines = numeric_lines(200, 80, 2, 9);
+    let body = lines.join("\n");
+    let declared = io::EdgeListOptions {
+        kinds: io::Names::fixed(vec!["family".into(), "friend".into(), "colleague".into()]),
+        ..io::EdgeListOptions::new(true)
+    };
+    chunked_as_serial(&format!("u v trust kind\n{body}"), &declared, &chunks);
+    let two = lines
+        .iter()
+        .map(|l| l.split_whitespace().take(2).collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join("\n");
+    chunked_as_serial(&format!("source target\n{two}"), &declared, &chunks);
+    let kind_first = lines
+        .iter()
+        .map(|l| match l.split_whitespace().collect::<Vec<_>>()[..] {
+            [u, v, t, k] => format!("{u},{v},{k},{t}"),
+            _ => l.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    chunked_as_serial(
+        &format!("# header next\nsrc,dst,kind,trust\n{kind_first}"),
+        &io::EdgeListOptions::new(false),
+        &chunks,
+    );
+    let label = io::EdgeListOptions {
+        ids: io::IdMode::Label,
+        ..io::EdgeListOptions::new(true)
+    };
+    chunked_as_serial(&body, &label, &[1, 7, 100]);
+    // Auto mode turns to labels in a late chunk: ids before are renumbered.
+    let mut auto = lines.clone();
+    auto.insert(150, "alice 3".into());
+    let auto_opts = io::EdgeListOptions {
+        ids: io::IdMode::Auto,
+        ..io::EdgeListOptions::new(true)
+    };
+    chunked_as_serial(&auto.join("\n"), &auto_opts, &[1, 7, 100, 1 << 20]);
+    // Lines the fast path leaves to the line-by-line parser, among others.
+    let mut odd = numeric_lines(100, 50, 1, 3);
+    for (i, l) in [
+        "+7 8",
+        "007 9 0.5",
+        "10 11 1e-1",
+        "12 13 0.5 close\u{a0}friend",
+        "14\u{3000}15",
+        "16 17 # ünïcode comment",
+        "18 19 0.50000000000000000000000001",
+        "20 21 5.",
+        "4294967293 3",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        odd.insert(10 * i + 5, l.to_string());
+    }
+    chunked_as_serial(&odd.join("\n"), &io::EdgeListOptions::new(true), &chunks);
+}
+
+#[test]
+fn chunked_reading_gives_the_first_error_by_line() {
+    let lines = numeric_lines(20_000, 5000, 1, 42);
+    let chunks = [64, 4096, 1 << 20];
+    let opts = io::EdgeListOptions::new(true);
+    let cases: [(usize, &str); 10] = [
+        (19_000, "12 12 0.5"),
+        (19_000, "12 13 1.5"),
+        (19_000, "12 x"),
+        (19_000, "12"),
+        (19_000, "12 13 0.5 friend extra"),
+        (19_000, "-12 13"),
+        (19_000, "12 13 nan"),
+        (19_000, "12 13 0.5 frïend"),
+        (19_000, "4294967295 1"),
+        (19_000, "12,,0.5"),
+    ];
+    for (at, bad) in cases {
+        let mut l = lines.clone();
+        l.insert(at, bad.to_string());
+        let text = l.join("\n");
+        chunked_as_serial(&text, &opts, &chunks);
+        // A second error later: the first by line wins.
+        l.insert(at + 500, "1 1".to_string());
+        chunked_as_serial(&l.join("\n"), &opts, &chunks);
+    }
+    // A duplicate of an early tie late in the file (enough rows for the
+    // sort by source).
+    let big = numeric_lines(40_000, 9000, 0, 11);
+    let mut l = big.clone();
+    l.push(big[3].clone());
+    chunked_as_serial(&l.join("\n"), &opts, &chunks);
+    chunked_as_serial(&l.join("\n"), &io::EdgeListOptions::new(false), &chunks);
+    // An undeclared kind late, with declared kinds.
+    let mut l = numeric_lines(5000, 900, 2, 5);
+    l.insert(4500, "1 2 0.5 enemy".into());
+    let declared = io::EdgeListOptions {
+        kinds: io::Names::fixed(vec!["family".into(), "friend".into(), "colleague".into()]),
+        ..io::EdgeListOptions::new(true)
+    };
+    chunked_as_serial(&l.join("\n"), &declared, &chunks);
+}
+
+/// Bytes a text cannot hold: a line longer than lines may be, and lines
+/// that are not UTF-8, in a late chunk.
+#[test]
+fn chunked_file_reading_gives_the_first_error_on_raw_bytes() {
+    let lines = numeric_lines(5000, 900, 0, 8);
+    let opts = io::EdgeListOptions::new(true);
+    let dir = tempfile::tempdir().unwrap();
+    let long = format!("1 2 {}", " ".repeat(70_000));
+    let cases: [(&str, Vec<u8>); 4] = [
+        ("long", long.into_bytes()),
+        ("latin1", b"1 2 # caf\xe9".to_vec()),
+        ("latin1 id", b"1\xe9 2".to_vec()),
+        ("nul", b"1 2\0".to_vec()),
+    ];
+    for (what, bad) in cases {
+        let mut bytes = Vec::new();
+        for (i, l) in lines.iter().enumerate() {
+            if i == 4000 {
+                bytes.extend(&bad);
+                bytes.push(b'\n');
+            }
+            bytes.extend(l.as_bytes());
+            bytes.push(b'\n');
+        }
+        let p = dir.path().join("e.txt");
+        std::fs::write(&p, &bytes).unwrap();
+        let want = outcome(io::read_edge_list_serial(&p, &opts));
+        assert!(
+            matches!(want, Outcome::Failed(Some(4001), _)),
+            "{what}: {want:?}"
+        );
+        for c in [1, 100, 4096, 1 << 20] {
+            let got = outcome(io::read_edge_list_chunked(&p, &opts, c));
+            assert_eq!(got, want, "{what}, chunks of {c} bytes");
+        }
+    }
+}
+
+/// One thread or two: the same edge list and the same errors.
+#[test]
+fn chunked_reading_does_not_depend_on_the_thread_count() {
+    let lines = numeric_lines(40_000, 8000, 3, 77);
+    let good = lines.join("\n");
+    let mut bad = lines.clone();
+    bad.insert(25_000, "5 5".into());
+    bad.insert(37_000, "5 x".into());
+    let bad = bad.join("\n");
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("e.txt");
+    std::fs::write(&p, &good).unwrap();
+    let run = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let mut v = Vec::new();
+            for directed in [true, false] {
+                let opts = io::EdgeListOptions::new(directed);
+                for c in [100, 5000, 1 << 20] {
+                    v.push(outcome(io::parse_edge_list_chunked(
+                        &good, &opts, "e.txt", c,
+                    )));
+                    v.push(outcome(io::parse_edge_list_chunked(
+                        &bad, &opts, "e.txt", c,
+                    )));
+                    v.push(outcome(io::read_edge_list_chunked(&p, &opts, c)));
+                }
+            }
+            v
+        })
+    };
+    let one = run(1);
+    assert!(matches!(one[0], Outcome::Read { .. }));
+    assert!(
+        matches!(one[1], Outcome::Failed(Some(25_001), _)),
+        "{:?}",
+        one[1]
+    );
+    assert_eq!(one, run(2));
+}

@@ -30,8 +30,15 @@
 
 use super::ArcSpec;
 use crate::error::{Error, Result};
+use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
+use std::borrow::Cow;
 use std::path::Path;
+
+mod chunked;
+
+/// One tie line read: (source, target, trust, line, kind).
+type Row = (u32, u32, f32, u32, u8);
 
 /// Kind id of an arc whose line gave no kind (resolved later by the kind rule).
 pub const NO_KIND: u8 = u8::MAX;
@@ -182,11 +189,132 @@ pub fn read_edge_list(path: &Path, directed: bool) -> Result<EdgeList> {
     read_edge_list_with(path, &EdgeListOptions::new(directed))
 }
 
-/// Reads an edge list file, line by line (the file is not held in memory).
+/// Reads an edge list file. The (decompressed) text is read in chunks of
+/// [`CHUNK_BYTES`], one thread decompressing, and numeric lines are parsed
+/// on the rayon pool; the result, and the first error by line, are those of
+/// [`read_edge_list_serial`] whatever the number of threads.
 ///
 /// # Errors
 /// As [`read_edge_list`], and unknown kinds when kinds are declared.
 pub fn read_edge_list_with(path: &Path, opts: &EdgeListOptions) -> Result<EdgeList> {
+    read_edge_list_chunked(path, opts, CHUNK_BYTES)
+}
+
+/// Bytes of text the edge-list reader parses as one piece.
+pub const CHUNK_BYTES: usize = 1 << 20;
+
+/// [`read_edge_list_with`] with chunks of `chunk` bytes (at least 1; a
+/// chunk grows to the end of its last line), for tests of lines across
+/// chunk boundaries.
+///
+/// # Errors
+/// As [`read_edge_list_with`].
+pub fn read_edge_list_chunked(
+    path: &Path,
+    opts: &EdgeListOptions,
+    chunk: usize,
+) -> Result<EdgeList> {
+    let file = path.display().to_string();
+    let (f, _) = crate::input::open_regular(path, "edge list")?;
+    let r = decompressed(path, f)?;
+    let mut p = Parser::new(opts.clone(), &file);
+    let batch = 4 * rayon::current_num_threads();
+    std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::sync_channel(batch);
+        s.spawn(move || split_chunks(r, chunk.max(1), &tx));
+        let chunks = rx.into_iter().map(|c| {
+            c.map(Cow::Owned).map_err(|source| Error::Read {
+                path: path.to_path_buf(),
+                source,
+            })
+        });
+        p.chunks(chunks, true, batch)
+    })?;
+    p.finish(true)
+}
+
+/// Reads `r` in chunks of whole lines of about `chunk` bytes and sends them
+/// to `tx` in order; a read error is sent after the whole lines before it
+/// (the partial line it interrupted is dropped, as the line-by-line reader
+/// drops it). Returns when all is sent or the receiver is gone.
+fn split_chunks(
+    mut r: Box<dyn std::io::BufRead + Send>,
+    chunk: usize,
+    tx: &std::sync::mpsc::SyncSender<std::io::Result<Vec<u8>>>,
+) {
+    use std::io::Read;
+    let mut carry = Vec::new();
+    loop {
+        let mut buf = std::mem::take(&mut carry);
+        buf.reserve(chunk);
+        let mut want = chunk;
+        let mut end = false;
+        loop {
+            let need = want.saturating_sub(buf.len());
+            if need > 0 {
+                match r.by_ref().take(need as u64).read_to_end(&mut buf) {
+                    Ok(n) => end = n < need,
+                    Err(e) => {
+                        let whole = buf.iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1);
+                        buf.truncate(whole);
+                        if !buf.is_empty() && tx.send(Ok(buf)).is_err() {
+                            return;
+                        }
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                }
+            }
+            if end {
+                break;
+            }
+            match buf.iter().rposition(|&c| c == b'\n') {
+                Some(i) => {
+                    carry = buf[i + 1..].to_vec();
+                    buf.truncate(i + 1);
+                    break;
+                }
+                // One line longer than a line may be: sent as it is, the
+                // parser stops at it.
+                None if buf.len() > crate::input::MAX_LINE_BYTES => break,
+                None => want += chunk,
+            }
+        }
+        if !buf.is_empty() && tx.send(Ok(buf)).is_err() {
+            return;
+        }
+        if end {
+            return;
+        }
+    }
+}
+
+/// The pieces of whole lines of `text`, about `chunk` bytes each.
+fn text_chunks(text: &[u8], chunk: usize) -> impl Iterator<Item = Result<Cow<'_, [u8]>>> {
+    let chunk = chunk.max(1);
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        if pos >= text.len() {
+            return None;
+        }
+        let from = (pos + chunk).min(text.len());
+        let end = text[from..]
+            .iter()
+            .position(|&c| c == b'\n')
+            .map_or(text.len(), |i| from + i + 1);
+        let piece = &text[pos..end];
+        pos = end;
+        Some(Ok(Cow::Borrowed(piece)))
+    })
+}
+
+/// Reads an edge list file line by line, on one thread (the file is not
+/// held in memory): the reference [`read_edge_list_with`] is tested and
+/// benchmarked against.
+///
+/// # Errors
+/// As [`read_edge_list_with`].
+pub fn read_edge_list_serial(path: &Path, opts: &EdgeListOptions) -> Result<EdgeList> {
     use crate::input::{Line, MAX_LINE_BYTES, read_bounded_line};
     let file = path.display().to_string();
     let (f, _) = crate::input::open_regular(path, "edge list")?;
@@ -204,25 +332,11 @@ pub fn read_edge_list_with(path: &Path, opts: &EdgeListOptions) -> Result<EdgeLi
         match got {
             Line::End => break,
             Line::Read => p.line(&line)?,
-            Line::TooLong => {
-                return Err(edge_err(
-                    &file,
-                    p.lineno + 1,
-                    format!(
-                        "the line is longer than {MAX_LINE_BYTES} bytes; expected 'u v', 'u v trust' or 'u v trust kind'"
-                    ),
-                ));
-            }
-            Line::NotUtf8 => {
-                return Err(edge_err(
-                    &file,
-                    p.lineno + 1,
-                    "the line is not UTF-8 text".into(),
-                ));
-            }
+            Line::TooLong => return Err(p.too_long()),
+            Line::NotUtf8 => return Err(p.not_utf8()),
         }
     }
-    p.finish()
+    p.finish(false)
 }
 
 /// What a file's first bytes say it is compressed with.
@@ -251,7 +365,7 @@ impl Compression {
 
 /// A buffered reader of `f`'s text, decompressed while read when its first
 /// bytes are those of gzip or Zstandard (whatever the file's name).
-fn decompressed(path: &Path, f: std::fs::File) -> Result<Box<dyn std::io::BufRead>> {
+fn decompressed(path: &Path, f: std::fs::File) -> Result<Box<dyn std::io::BufRead + Send>> {
     use std::io::BufRead;
     let read_err = |source| Error::Read {
         path: path.to_path_buf(),
@@ -285,16 +399,44 @@ pub fn parse_edge_list(text: &str, directed: bool, file: &str) -> Result<EdgeLis
     parse_edge_list_with(text, &EdgeListOptions::new(directed), file)
 }
 
-/// Parses edge-list text.
+/// Parses edge-list text, numeric lines in chunks on the rayon pool, as
+/// [`read_edge_list_with`] reads files (lines have no length limit here).
 ///
 /// # Errors
 /// As [`read_edge_list_with`].
 pub fn parse_edge_list_with(text: &str, opts: &EdgeListOptions, file: &str) -> Result<EdgeList> {
+    parse_edge_list_chunked(text, opts, file, CHUNK_BYTES)
+}
+
+/// [`parse_edge_list_with`] with chunks of `chunk` bytes (at least 1; a
+/// chunk grows to the end of its last line), for tests of lines across
+/// chunk boundaries.
+///
+/// # Errors
+/// As [`read_edge_list_with`].
+pub fn parse_edge_list_chunked(
+    text: &str,
+    opts: &EdgeListOptions,
+    file: &str,
+    chunk: usize,
+) -> Result<EdgeList> {
+    let mut p = Parser::new(opts.clone(), file);
+    let batch = 4 * rayon::current_num_threads();
+    p.chunks(text_chunks(text.as_bytes(), chunk), false, batch)?;
+    p.finish(true)
+}
+
+/// Parses edge-list text line by line on one thread: the reference
+/// [`parse_edge_list_with`] is tested against.
+///
+/// # Errors
+/// As [`read_edge_list_with`].
+pub fn parse_edge_list_serial(text: &str, opts: &EdgeListOptions, file: &str) -> Result<EdgeList> {
     let mut p = Parser::new(opts.clone(), file);
     for l in text.lines() {
         p.line(l)?;
     }
-    p.finish()
+    p.finish(false)
 }
 
 /// The most fields of a line that are kept: one more than the widest line
@@ -338,7 +480,7 @@ struct Parser<'f> {
     kind_col: Option<usize>,
     columns: usize,
     /// (u, v, trust, line, kind), one per line.
-    rows: Vec<(u32, u32, f32, u32, u8)>,
+    rows: Vec<Row>,
     labels: Option<(Vec<String>, HashMap<String, u32>)>,
     max_id: i64,
     /// Memory available (None: not known, no check).
@@ -374,15 +516,220 @@ impl<'f> Parser<'f> {
         rows: u64,
         what: impl FnOnce() -> (String, String),
     ) -> Result<()> {
+        crate::input::check_memory_against(self.memory, self.needed(people, rows), what)
+    }
+
+    /// The memory estimate [`Parser::check_memory`] checks.
+    fn needed(&self, people: u64, rows: u64) -> u64 {
         let arcs = rows.saturating_mul(if self.opts.directed { 1 } else { 2 });
-        let needed = people
+        people
             .saturating_mul(crate::input::BYTES_PER_PERSON)
-            .saturating_add(arcs.saturating_mul(crate::input::BYTES_PER_READ_ARC));
-        crate::input::check_memory_against(self.memory, needed, what)
+            .saturating_add(arcs.saturating_mul(crate::input::BYTES_PER_READ_ARC))
+    }
+
+    /// Whether `people` people and `rows` rows pass [`Parser::check_memory`].
+    fn fits_memory(&self, people: u64, rows: u64) -> bool {
+        self.memory.is_none_or(|m| self.needed(people, rows) <= m)
     }
 
     fn err(&self, msg: String) -> Error {
         edge_err(self.file, self.lineno, msg)
+    }
+
+    /// The error for the next line when it is too long.
+    fn too_long(&self) -> Error {
+        use crate::input::MAX_LINE_BYTES;
+        edge_err(
+            self.file,
+            self.lineno + 1,
+            format!(
+                "the line is longer than {MAX_LINE_BYTES} bytes; expected 'u v', 'u v trust' or 'u v trust kind'"
+            ),
+        )
+    }
+
+    /// The error for the next line when it is not UTF-8.
+    fn not_utf8(&self) -> Error {
+        edge_err(
+            self.file,
+            self.lineno + 1,
+            "the line is not UTF-8 text".into(),
+        )
+    }
+
+    /// Parses the lines of `b` one by one; with `bounded`, lines longer
+    /// than [`crate::input::MAX_LINE_BYTES`] are errors. With `until_data`
+    /// it stops after the first line that is not blank or a comment.
+    /// Returns the bytes read.
+    fn lines(&mut self, b: &[u8], bounded: bool, until_data: bool) -> Result<usize> {
+        let mut pos = 0;
+        while pos < b.len() && !(until_data && self.seen_data) {
+            let end = b[pos..]
+                .iter()
+                .position(|&c| c == b'\n')
+                .map_or(b.len(), |i| pos + i);
+            let line = &b[pos..end];
+            pos = end + 1;
+            if bounded && line.len() > crate::input::MAX_LINE_BYTES {
+                return Err(self.too_long());
+            }
+            match std::str::from_utf8(line) {
+                Ok(s) => self.line(s)?,
+                Err(_) => return Err(self.not_utf8()),
+            }
+        }
+        Ok(pos.min(b.len()))
+    }
+
+    /// Parses pieces of whole lines, in order: `batch` at a time, numeric
+    /// lines on the rayon pool ([`chunked::parse`]), the rest line by line,
+    /// with the same result and the same first error as line by line.
+    fn chunks<'t>(
+        &mut self,
+        mut pieces: impl Iterator<Item = Result<Cow<'t, [u8]>>>,
+        bounded: bool,
+        batch: usize,
+    ) -> Result<()> {
+        let batch = batch.max(1);
+        loop {
+            let mut got: Vec<Cow<'t, [u8]>> = Vec::with_capacity(batch);
+            let mut failed = None;
+            for c in pieces.by_ref() {
+                match c {
+                    Ok(c) => got.push(c),
+                    Err(e) => {
+                        failed = Some(e);
+                        break;
+                    }
+                }
+                if got.len() == batch {
+                    break;
+                }
+            }
+            let done = got.len() < batch;
+            // The lines up to the first tie or header, which sets the
+            // columns, line by line.
+            let mut from = vec![0; got.len()];
+            let mut first = 0;
+            while !self.seen_data && first < got.len() {
+                from[first] = self.lines(&got[first], bounded, true)?;
+                if from[first] == got[first].len() {
+                    first += 1;
+                }
+            }
+            if self.labels.is_none() && first < got.len() {
+                let max_line = if bounded {
+                    crate::input::MAX_LINE_BYTES
+                } else {
+                    usize::MAX
+                };
+                let col = |c: Option<usize>| c.unwrap_or(usize::MAX);
+                let lay = chunked::Layout {
+                    trust: col(self.trust_col),
+                    kind: col(self.kind_col),
+                    columns: self.columns,
+                    fixed: (!self.opts.kinds.open).then_some(&self.opts.kinds.names[..]),
+                    max_line,
+                };
+                let parsed: Vec<chunked::Parsed> = (first..got.len())
+                    .into_par_iter()
+                    .map(|i| chunked::parse(&got[i][from[i]..], &lay))
+                    .collect();
+                for (r, i) in parsed.into_iter().zip(first..) {
+                    self.absorb(&got[i][from[i]..], r, bounded)?;
+                }
+            } else {
+                for i in first..got.len() {
+                    self.lines(&got[i][from[i]..], bounded, false)?;
+                }
+            }
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            if done {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Takes what the fast path read of `b` and parses the rest of `b` line
+    /// by line; when the parser has turned to labels, or the rows would meet
+    /// a limit (kinds, arcs, memory) whose error must name its line, all of
+    /// `b` is parsed line by line instead.
+    fn absorb(&mut self, b: &[u8], r: chunked::Parsed, bounded: bool) -> Result<()> {
+        if self.labels.is_some() || !self.takes(&r) {
+            self.lines(b, bounded, false)?;
+            return Ok(());
+        }
+        let base = self.lineno;
+        let line = |l: u32| (base + l as usize).min(u32::MAX as usize) as u32;
+        self.rows.reserve(r.rows.len());
+        if self.opts.kinds.open {
+            let mut map = [NO_KIND; 256];
+            for (m, k) in map.iter_mut().zip(&r.kinds) {
+                let name = std::str::from_utf8(k).unwrap_or_default();
+                *m = self.opts.kinds.id(name, 255).map_or(NO_KIND, |k| k as u8);
+            }
+            self.rows.extend(
+                r.rows
+                    .iter()
+                    .map(|x| (x.0, x.1, x.2, line(x.3), map[x.4 as usize])),
+            );
+        } else {
+            self.rows
+                .extend(r.rows.iter().map(|x| (x.0, x.1, x.2, line(x.3), x.4)));
+        }
+        self.max_id = self.max_id.max(r.max_id);
+        self.lineno += r.lines;
+        if r.stop < b.len() {
+            self.lines(&b[r.stop..], bounded, false)?;
+        }
+        Ok(())
+    }
+
+    /// Whether the rows `r` read can be taken as they are: no more than 255
+    /// adopted kinds, [`super::MAX_ARCS`] arcs, and every memory check the
+    /// line-by-line parser makes on the way passes.
+    fn takes(&self, r: &chunked::Parsed) -> bool {
+        let k = &self.opts.kinds;
+        if k.open {
+            let new = r
+                .kinds
+                .iter()
+                .filter(|x| !k.names.iter().any(|n| n.as_bytes() == &x[..]))
+                .count();
+            if k.names.len() + new > 255 {
+                return false;
+            }
+        }
+        let (len, n) = (self.rows.len(), r.rows.len());
+        if len + n > super::MAX_ARCS {
+            return false;
+        }
+        if self.memory.is_none() {
+            return true;
+        }
+        // An id above the largest so far is checked with the rows so far;
+        // the estimate grows with both, so the last check is the largest.
+        if r.max_id > self.max_id && !self.fits_memory(r.max_id as u64 + 1, (len + n) as u64) {
+            return false;
+        }
+        // The row buffer doubles at each power of two from 2^20 rows.
+        let mut p = (len.max(1 << 20)).next_power_of_two();
+        while p < len + n {
+            let people = r.rows[..=p - len]
+                .iter()
+                .map(|x| x.0.max(x.1) as i64)
+                .max()
+                .unwrap_or(-1)
+                .max(self.max_id)
+                + 1;
+            if !self.fits_memory(people as u64, 2 * p as u64) {
+                return false;
+            }
+            p *= 2;
+        }
+        true
     }
 
     /// Switches from integer ids to labels, numbering the ids seen so far in
@@ -563,8 +910,9 @@ impl<'f> Parser<'f> {
         if self.rows.len() >= super::MAX_ARCS {
             return Err(self.err(format!("more than {} arcs", super::MAX_ARCS)));
         }
-        if self.rows.len() == self.rows.capacity() && self.rows.len() >= 1 << 20 {
-            // The row buffer is about to double.
+        if self.rows.len() >= 1 << 20 && self.rows.len().is_power_of_two() {
+            // The row buffer is about to double (a vector grown one row at
+            // a time is at a power of two when full).
             let people = (self.max_id + 1).max(0) as u64
                 + self.labels.as_ref().map_or(0, |l| l.0.len() as u64);
             let rows = 2 * self.rows.len() as u64;
@@ -585,7 +933,9 @@ impl<'f> Parser<'f> {
         Ok(())
     }
 
-    fn finish(self) -> Result<EdgeList> {
+    /// The edge list read; with `parallel`, rows are sorted on the rayon
+    /// pool (the same order: no two rows have the same key).
+    fn finish(self, parallel: bool) -> Result<EdgeList> {
         let file = self.file;
         if self.rows.is_empty() {
             return Err(edge_err(
@@ -595,6 +945,17 @@ impl<'f> Parser<'f> {
             ));
         }
         let directed = self.opts.directed;
+        let people = match &self.labels {
+            Some(l) => l.0.len(),
+            None => (self.max_id + 1) as usize,
+        };
+        // Memory for a copy of the rows, for the sort by source.
+        let read = self.rows.len() as u64;
+        let copy = (if directed { read } else { 2 * read })
+            .saturating_mul(std::mem::size_of::<Row>() as u64);
+        let spare = self
+            .memory
+            .is_none_or(|m| self.needed(people as u64, read).saturating_add(copy) <= m);
         let mut rows = self.rows;
         if !directed {
             let k = rows.len();
@@ -604,7 +965,11 @@ impl<'f> Parser<'f> {
                 rows.push((r.1, r.0, r.2, r.3, r.4));
             }
         }
-        rows.sort_unstable_by_key(|r| (((r.0 as u64) << 32) | r.1 as u64, r.3));
+        if parallel {
+            rows = sort_rows(rows, people, spare);
+        } else {
+            rows.sort_unstable_by_key(|r| (((r.0 as u64) << 32) | r.1 as u64, r.3));
+        }
         let (labels, index, nodes) = match self.labels {
             Some((l, i)) => {
                 let n = l.len();
@@ -645,6 +1010,70 @@ impl<'f> Parser<'f> {
             index,
         })
     }
+}
+
+/// `rows` sorted by (source, target, line) on the rayon pool, for `people`
+/// people. With `spare` memory for a copy of the rows and no more people
+/// than rows, by counting sort on the source (each part of the sources on
+/// its own thread) and then by target within each source; otherwise by a
+/// parallel comparison sort. No two rows have the same key, so the order is
+/// the same either way and whatever the number of threads.
+fn sort_rows(mut rows: Vec<Row>, people: usize, spare: bool) -> Vec<Row> {
+    let key = |r: &Row| (((r.0 as u64) << 32) | r.1 as u64, r.3);
+    if rows.par_windows(2).all(|w| key(&w[0]) < key(&w[1])) {
+        return rows;
+    }
+    let n = rows.len();
+    if !spare || n < 1 << 16 || people > n || n >= u32::MAX as usize {
+        rows.par_sort_unstable_by_key(key);
+        return rows;
+    }
+    // start[u]: the index of source u's first row.
+    let mut start = vec![0u32; people + 1];
+    for r in &rows {
+        start[r.0 as usize + 1] += 1;
+    }
+    for u in 0..people {
+        start[u + 1] += start[u];
+    }
+    // Parts of the sources with about as many rows each.
+    // Each part reads all rows: one part per thread.
+    let parts = rayon::current_num_threads().min(people).max(1);
+    let mut cuts = vec![0usize];
+    for k in 1..parts {
+        let at = (n as u64 * k as u64 / parts as u64) as u32;
+        let u = start.partition_point(|&s| s < at).min(people);
+        if u > *cuts.last().unwrap_or(&0) {
+            cuts.push(u);
+        }
+    }
+    cuts.push(people);
+    let mut out: Vec<Row> = vec![(0, 0, 0.0, 0, 0); n];
+    let mut slices = Vec::with_capacity(cuts.len());
+    let mut rest = &mut out[..];
+    for w in cuts.windows(2) {
+        let len = (start[w[1]] - start[w[0]]) as usize;
+        let (a, b) = std::mem::take(&mut rest).split_at_mut(len);
+        slices.push((w[0], w[1], a));
+        rest = b;
+    }
+    let (start, rows) = (&start, &rows);
+    slices.into_par_iter().for_each(|(lo, hi, dst)| {
+        let base = start[lo];
+        let mut next: Vec<u32> = start[lo..hi].iter().map(|&s| s - base).collect();
+        for r in rows {
+            let u = (r.0 as usize).wrapping_sub(lo);
+            if u < hi - lo {
+                dst[next[u] as usize] = *r;
+                next[u] += 1;
+            }
+        }
+        for u in lo..hi {
+            let (a, b) = ((start[u] - base) as usize, (start[u + 1] - base) as usize);
+            dst[a..b].sort_unstable_by_key(|r| (r.1, r.3));
+        }
+    });
+    out
 }
 
 /// One row of a node attribute file.
