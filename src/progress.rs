@@ -1,5 +1,5 @@
 //! Progress reporting: one callback type for every long phase of a run —
-//! building the graph (`people`, `topology`, `kinds`, `trust`, `sort`, …),
+//! building the graph (`people`, `topology`, `fill`, `sort`, `trust`, …),
 //! storing it in locality order (`order`) and simulating trials
 //! ([`SIMULATE`]). The library never prints; the CLI shows these on stderr.
 
@@ -9,7 +9,7 @@
 pub const SIMULATE: &str = "simulate";
 
 /// A progress callback: `(phase, done, total)`. Phases are short names such
-/// as `"kinds"`, `"trust"`, `"sort"` or [`SIMULATE`]; `done == total` ends
+/// as `"fill"`, `"sort"`, `"trust"` or [`SIMULATE`]; `done == total` ends
 /// a phase. Called from worker threads.
 pub type Progress<'a> = &'a (dyn Fn(&str, u64, u64) + Sync);
 

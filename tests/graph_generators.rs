@@ -33,9 +33,9 @@ fn assert_simple(t: &Topology) {
 fn graph(t: &Topology) -> SocialGraph {
     let n = t.nodes;
     assemble(
-        t,
+        t.clone(),
         None,
-        &[],
+        Vec::new(),
         vec![0; n],
         vec![0; n],
         &Audience::simple(TrustDist::Fixed(0.5)),
@@ -240,4 +240,173 @@ fn generators_reject_bad_parameters() {
         homophily: 1.0,
     };
     assert!(generators::stochastic_block(&block, d, &mut rng(1)).is_err());
+}
+
+/// Builds `toml`'s graph on a rayon pool of `threads` threads.
+fn build_on(threads: usize, toml: &str) -> SocialGraph {
+    let s = viralsim::scenario::Scenario::from_toml(
+        toml,
+        "threads.toml",
+        std::path::Path::new("."),
+        "threads",
+    )
+    .unwrap();
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(|| s.build_graph_in_input_order_with(None).unwrap())
+}
+
+/// Generators, follower layer, tie kinds and trust are drawn per block and
+/// per person: the same graph for 1 and 2 threads, byte for byte, for each
+/// parallel generator (with several blocks and scatter ranges).
+#[test]
+fn graphs_are_the_same_for_1_and_2_threads() {
+    let tail = r#"
+[audience]
+segments = [{ name = "a", share = 0.5 }, { name = "b", share = 0.3 }, { name = "c", share = 0.2 }]
+[[audience.roles]]
+name = "employee"
+count = 3000
+[[audience.roles]]
+name = "blogger"
+share = 0.002
+followers = 200
+followers_exponent = 2.5
+[[audience.roles]]
+name = "brand"
+count = 1
+followers = 30000
+[[audience.tie_kinds]]
+name = "family"
+within = 0.3
+between = 0.1
+trust = { distribution = "beta", alpha = 8.0, beta = 2.0 }
+[[audience.tie_kinds]]
+name = "friend"
+within = 0.7
+between = 0.9
+trust = { distribution = "uniform", low = 0.2, high = 0.8 }
+[[audience.tie_kinds]]
+name = "colleague"
+roles = ["employee"]
+within = 3.0
+between = 3.0
+[[audience.tie_kinds]]
+name = "follower"
+trust = { distribution = "beta", alpha = 2.0, beta = 6.0 }
+[content]
+stickiness = 0.05
+[seeding]
+strategy = "random"
+count = 1
+"#;
+    for graph in [
+        "kind = \"stochastic_block\"\nnodes = 70000\nmean_degree = 8\nhomophily = 0.7",
+        "kind = \"erdos_renyi\"\nnodes = 50000\nmean_degree = 6",
+        "kind = \"erdos_renyi\"\nnodes = 50000\nmean_degree = 6\ndirected = true",
+        "kind = \"barabasi_albert\"\nnodes = 40000\nm = 3",
+    ] {
+        let toml = format!("seed = 5\ntrials = 1\n[graph]\n{graph}\n{tail}");
+        let one = build_on(1, &toml);
+        let two = build_on(2, &toml);
+        assert!(
+            one.arc_count() > 100_000,
+            "{graph}: {} arcs",
+            one.arc_count()
+        );
+        assert!(
+            one == two,
+            "{graph}: the graphs differ between 1 and 2 threads"
+        );
+    }
+    // Layers (pairs tied by two layers keep the first layer's kind).
+    let layered = r#"seed = 5
+trials = 1
+[graph]
+kind = "layered"
+nodes = 40000
+[audience]
+segments = [{ name = "a", share = 0.6 }, { name = "b", share = 0.4 }]
+[[audience.roles]]
+name = "blogger"
+share = 0.002
+followers = 200
+[[audience.tie_kinds]]
+name = "follower"
+trust = { distribution = "beta", alpha = 2.0, beta = 6.0 }
+[[audience.layers]]
+kind = "household"
+sizes = [0.3, 0.3, 0.2, 0.2]
+[[audience.layers]]
+kind = "friends"
+k = 6
+rewire = 0.2
+[[audience.layers]]
+kind = "community"
+mean_degree = 3
+[content]
+stickiness = 0.05
+[seeding]
+strategy = "random"
+count = 1
+"#;
+    let one = build_on(1, layered);
+    let two = build_on(2, layered);
+    assert!(
+        one.arc_count() > 100_000,
+        "layered: {} arcs",
+        one.arc_count()
+    );
+    assert!(
+        one == two,
+        "layered: the graphs differ between 1 and 2 threads"
+    );
+}
+
+/// The follower layer, drawn in blocks of holders: every holder has the
+/// followers its role gives (fixed counts exactly, distinct, never itself),
+/// and followers are spread uniformly over everyone.
+#[test]
+fn followers_in_blocks_are_exact_and_uniform() {
+    use viralsim::graph::audience::Followers;
+    let n = 100_000usize;
+    // Role 1 every 50th person with exactly 40 followers, role 2 one person
+    // with 30,000.
+    let mut role = vec![0u8; n];
+    for u in (0..n).step_by(50) {
+        role[u] = 1;
+    }
+    role[777] = 2;
+    let f = |mean| {
+        Some(Followers {
+            mean,
+            exponent: None,
+        })
+    };
+    let arcs = generators::followers(&role, &[None, f(40.0), f(30_000.0)], &mut rng(8));
+    let mut out = vec![0u32; n];
+    let mut inc = vec![0u32; n];
+    let mut seen = HashSet::new();
+    for &(u, v) in &arcs {
+        assert_ne!(u, v);
+        assert!(seen.insert((u, v)), "repeated follower arc {u} -> {v}");
+        out[u as usize] += 1;
+        inc[v as usize] += 1;
+    }
+    for u in 0..n {
+        let want = match role[u] {
+            1 => 40,
+            2 => 30_000,
+            _ => 0,
+        };
+        assert_eq!(out[u], want, "person {u}");
+    }
+    // In-degrees ~ Poisson-like with mean arcs / n; the first and second
+    // halves of the people get the same share within 5 sd.
+    let total = arcs.len() as f64;
+    let first: f64 = inc[..n / 2].iter().map(|&x| x as f64).sum();
+    let sd = (total * 0.25).sqrt();
+    assert!((first - total / 2.0).abs() < 5.0 * sd, "{first} of {total}");
 }

@@ -13,16 +13,20 @@
 //!   in the order the roles are listed.
 //! * **Tie kinds** (stream `tie_kind`): a tie between `u` and `v` gets a kind
 //!   with probability proportional to the kind's `within` weight when `u` and
-//!   `v` share a segment, its `between` weight otherwise. A kind that lists
+//!   `v` share a segment, its `between` weight otherwise, from a uniform draw
+//!   that is a hash of the seed and the tie (so ties can be given kinds in
+//!   any order, in parallel). A kind that lists
 //!   roles is only a candidate when both people have one of those roles (e.g.
 //!   `colleague` between employees). Both arcs of an undirected tie get the
 //!   same kind. Arcs of the follower layer get the `follower` kind.
 //! * **Trust** (stream `trust`): drawn per arc from the distribution of the
-//!   arc's kind, in the order the arcs are generated (`u → v` then `v → u`).
+//!   arc's kind; for a generated graph person `u`'s arcs draw from stream
+//!   `trust` index `u`, in the order of their targets (so people draw in
+//!   parallel); for an edge list in the order of its arcs.
 
 use super::trust::{TrustDist, TrustSampler};
 use crate::error::{Error, Result};
-use crate::rng::{Stream, partial_shuffle, stream_rng, unit};
+use crate::rng::{Stream, mix64, partial_shuffle, stream_rng, unit};
 use rand::Rng;
 
 /// Name of the implicit role 0.
@@ -373,6 +377,8 @@ pub struct KindPicker {
     /// Cumulative weights per (same segment?, role u, role v); empty: no kind.
     table: Vec<Vec<(f64, u8)>>,
     rng: crate::rng::Xoshiro256PlusPlus,
+    /// Key of the per-tie hash ([`KindPicker::pick_tie`]).
+    key: u64,
 }
 
 impl KindPicker {
@@ -409,6 +415,46 @@ impl KindPicker {
             nroles,
             table,
             rng: stream_rng(seed, Stream::TieKind, 0),
+            key: mix64(mix64(seed ^ mix64(Stream::TieKind as u64)) ^ u64::MAX),
+        }
+    }
+
+    /// The kind for a uniform draw `x` in [0, 1) among cumulative weights.
+    #[inline]
+    fn choose(cum: &[(f64, u8)], x: f64) -> u8 {
+        let x = x * cum[cum.len() - 1].0;
+        cum.iter()
+            .find(|c| x < c.0)
+            .unwrap_or(&cum[cum.len() - 1])
+            .1
+    }
+
+    /// Whether kinds depend on the people (their segments and roles): false
+    /// when there is a single kind.
+    pub fn needs_people(&self) -> bool {
+        !self.single
+    }
+
+    /// The kind of the tie `u – v` whose ends have the (segment, role)
+    /// `a` and `b`, by the kind rule, from a uniform draw that is a hash of
+    /// the seed and `(u, v)`: the same tie gets the same kind whatever order
+    /// ties are given kinds in. For an undirected tie pass its ends in a
+    /// fixed order (e.g. the smaller id first) so both arcs get one kind.
+    /// Does not touch the picker's stream.
+    #[inline]
+    pub fn pick_tie(&self, a: (u16, u8), b: (u16, u8), u: u32, v: u32) -> u8 {
+        if self.single {
+            return 0;
+        }
+        let same = (a.0 == b.0) as usize;
+        let cum = &self.table[(same * self.nroles + a.1 as usize) * self.nroles + b.1 as usize];
+        match cum.len() {
+            0 => 0,
+            1 => cum[0].1,
+            _ => {
+                let h = mix64(self.key ^ mix64(((u as u64) << 32) | v as u64));
+                Self::choose(cum, (h >> 11) as f64 * (1.0 / (1u64 << 53) as f64))
+            }
         }
     }
 
@@ -419,18 +465,17 @@ impl KindPicker {
         if self.single {
             return 0;
         }
-        let same = (seg[u as usize] == seg[v as usize]) as usize;
-        let (ru, rv) = (role[u as usize] as usize, role[v as usize] as usize);
-        let cum = &self.table[(same * self.nroles + ru) * self.nroles + rv];
+        let cum = &self.table[{
+            let same = (seg[u as usize] == seg[v as usize]) as usize;
+            let (ru, rv) = (role[u as usize] as usize, role[v as usize] as usize);
+            (same * self.nroles + ru) * self.nroles + rv
+        }];
         match cum.len() {
             0 => 0, // validated away for unrestricted kinds; defensive
             1 => cum[0].1,
             _ => {
-                let x = unit(&mut self.rng) * cum[cum.len() - 1].0;
-                cum.iter()
-                    .find(|c| x < c.0)
-                    .unwrap_or(&cum[cum.len() - 1])
-                    .1
+                let x = unit(&mut self.rng);
+                Self::choose(cum, x)
             }
         }
     }

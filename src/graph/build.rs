@@ -1,7 +1,9 @@
 //! Assembling a [`SocialGraph`] from generated ties, the follower layer and
-//! the people, in O(n + m) memory beyond the result: a counting sort by
-//! source fills the CSR arrays directly (no list of 16-byte arcs), then each
-//! person's arcs are sorted by target.
+//! the people, in O(n + m) memory beyond the result, on the rayon pool:
+//! out-degrees are counted, the targets scattered into the CSR array (no
+//! list of 16-byte arcs), each person's arcs sorted by target, and only then
+//! are kinds and trust drawn, person by person, so that the result does not
+//! depend on the order the arcs were scattered in (nor on the thread count).
 
 use super::audience::{Audience, KindPicker};
 use super::generators::Topology;
@@ -9,30 +11,42 @@ use super::{SocialGraph, Vocabulary};
 use crate::error::{Error, Result};
 use crate::progress::{Progress, Ticker};
 use crate::rng::{Stream, stream_rng};
+use rayon::prelude::*;
 
-/// Builds the graph: a kind per tie (stream `tie_kind`), trust per arc from
-/// its kind's distribution (stream `trust`, in tie order: `u → v` then
-/// `v → u`, then follower arcs), CSR by counting sort.
+/// People per chunk of the row-wise passes (sort, kinds and trust).
+const ROWS_PER_CHUNK: usize = 1 << 12;
+/// Ranges of people scattered by one job each (a constant, so that nothing
+/// depends on the thread count; every job reads all the ties).
+const SCATTER_RANGES: usize = 8;
+/// The tag of a follower arc while assembling (ties have their layer run).
+const FOLLOWER_TAG: u8 = u8::MAX;
+
+/// Builds the graph: out-degrees, then every arc's target scattered into
+/// its source's row, each row sorted by target, then per arc a kind (a tie's
+/// kind by [`KindPicker::pick_tie`] on `(min, max)` of its ends when
+/// undirected, so both arcs share it) and trust from its kind's distribution
+/// (person `u`'s arcs draw from stream `trust` index `u`, in target order).
+/// Every pass runs in parallel; the result is the same for any thread count.
 ///
 /// Follower arcs that repeat a tie of the topology are dropped (the
 /// personal tie wins). Follower arcs need a kind named `follower`.
 ///
 /// With `tie_kinds` (a layered graph: a kind per tie, in layer order) the
 /// kinds are given, not picked, and an arc repeated among the ties keeps its
-/// first tie's kind and trust (the earliest layer wins) instead of being an
-/// error.
+/// first tie's kind (the earliest layer wins) instead of being an error.
 ///
 /// # Errors
 /// [`Error::Parameter`] when sizes disagree, an id is out of range, follower
 /// arcs exist without a `follower` kind, or the topology repeats an arc.
 ///
 /// Complexity: O(n + m + Σ_u d_u log d_u); memory 9 bytes per arc for the
-/// result plus 1 byte per tie and 16 bytes per person while building.
+/// result; while building, the ties and follower arcs (8 bytes each, freed
+/// once scattered) and 12 bytes per person.
 #[allow(clippy::too_many_arguments)]
 pub fn assemble(
-    topo: &Topology,
+    topo: Topology,
     tie_kinds: Option<&[u8]>,
-    follower_arcs: &[(u32, u32)],
+    follower_arcs: Vec<(u32, u32)>,
     segment: Vec<u16>,
     role: Vec<u8>,
     audience: &Audience,
@@ -40,14 +54,14 @@ pub fn assemble(
     progress: Option<Progress<'_>>,
 ) -> Result<SocialGraph> {
     let n = topo.nodes;
+    let directed = topo.directed;
     if segment.len() != n || role.len() != n {
         return Err(Error::param(
             "people",
             "segment and role vectors must have one entry per person",
         ));
     }
-    let m_base = topo.arc_count();
-    let m = m_base + follower_arcs.len();
+    let m = topo.arc_count() + follower_arcs.len();
     if m > super::MAX_ARCS {
         return Err(Error::param(
             "arcs",
@@ -64,134 +78,278 @@ pub fn assemble(
             )
         })?
     };
-
-    // 1. A kind per tie.
-    let mut picker = KindPicker::new(audience, seed);
-    let tk = Ticker::new(progress, "kinds", topo.ties.len() as u64);
     let given = tie_kinds.filter(|k| k.len() == topo.ties.len());
     if tie_kinds.is_some() && given.is_none() {
         return Err(Error::param("arcs", "one tie kind per tie is needed"));
     }
-    let mut tie_kind = Vec::with_capacity(topo.ties.len());
-    for (i, &(u, v)) in topo.ties.iter().enumerate() {
-        if u as usize >= n || v as usize >= n || u == v {
-            return Err(Error::param(
-                "arcs",
-                format!("tie {u} – {v} is a self-loop or names a person outside 0..{n}"),
-            ));
-        }
-        tie_kind.push(match given {
-            Some(k) => k[i],
-            None => picker.pick(&segment, &role, u, v),
-        });
-        tk.tick(i as u64);
-    }
-    tk.finish();
-
-    // 2. Offsets from out-degrees.
-    let mut offsets = vec![0u64; n + 1];
-    for &(u, v) in &topo.ties {
-        offsets[u as usize + 1] += 1;
-        if !topo.directed {
-            offsets[v as usize + 1] += 1;
-        }
-    }
-    for &(u, v) in follower_arcs {
-        if u as usize >= n || v as usize >= n || u == v {
-            return Err(Error::param(
-                "arcs",
-                format!("follower arc {u} -> {v} is a self-loop or out of range"),
-            ));
-        }
-        offsets[u as usize + 1] += 1;
-    }
-    for i in 0..n {
-        offsets[i + 1] += offsets[i];
-    }
-
-    // 3. Fill, drawing trust in tie order.
-    let samplers = audience.samplers();
-    let mut trng = stream_rng(seed, Stream::Trust, 0);
-    let mut cursor: Vec<u64> = offsets[..n].to_vec();
-    let mut targets = vec![0u32; m];
-    let mut trust = vec![0f32; m];
-    let mut kind = vec![0u8; m];
-    let tt = Ticker::new(progress, "trust", m as u64);
-    let mut put = |u: u32, v: u32, k: u8, t: f32| {
-        let c = &mut cursor[u as usize];
-        let i = *c as usize;
-        *c += 1;
-        targets[i] = v;
-        trust[i] = t;
-        kind[i] = k;
-    };
-    let mut done = 0u64;
-    for (i, &(u, v)) in topo.ties.iter().enumerate() {
-        let k = tie_kind[i];
-        let s = &samplers[k as usize];
-        put(u, v, k, s.draw(&mut trng));
-        if !topo.directed {
-            put(v, u, k, s.draw(&mut trng));
-        }
-        done += 1;
-        tt.tick(done);
-    }
-    drop(tie_kind);
-    let fs = &samplers[follower_kind as usize];
-    for &(u, v) in follower_arcs {
-        put(u, v, follower_kind, fs.draw(&mut trng));
-        done += 1;
-        tt.tick(done);
-    }
-    tt.finish();
-    drop(cursor);
-
-    // 4. Sort each person's arcs by target (stable: ties before follower
-    // arcs), drop follower arcs that repeat a tie, compact.
-    let ts = Ticker::new(progress, "sort", n as u64);
-    let mut row: Vec<(u32, f32, u8)> = Vec::new();
-    let mut write = 0usize;
-    let mut start = 0usize;
-    for u in 0..n {
-        let end = offsets[u + 1] as usize;
-        row.clear();
-        row.extend((start..end).map(|a| (targets[a], trust[a], kind[a])));
-        row.sort_by_key(|r| r.0);
-        let base_end = if follower_arcs.is_empty() && given.is_none() {
-            row.len()
-        } else {
-            0
-        };
-        let mut prev = u32::MAX;
-        for (j, &(v, t, k)) in row.iter().enumerate() {
-            if v == prev {
-                if j < base_end {
-                    return Err(Error::param(
-                        "arcs",
-                        format!("duplicate arc {u} -> {v} in the generated ties"),
-                    ));
+    // Given kinds come in runs (layers); a tie's tag is its run, so that the
+    // earliest layer of a repeated pair sorts first.
+    let (mut run_kind, mut run_end) = (Vec::new(), Vec::new());
+    if let Some(k) = given {
+        for (i, &x) in k.iter().enumerate() {
+            if run_kind.last() != Some(&x) {
+                if i > 0 {
+                    run_end.push(i);
                 }
-                continue;
+                run_kind.push(x);
             }
-            prev = v;
-            targets[write] = v;
-            trust[write] = t;
-            kind[write] = k;
-            write += 1;
         }
-        start = end;
-        offsets[u + 1] = write as u64;
-        ts.tick(u as u64);
+        run_end.push(k.len());
+        if run_kind.len() >= FOLLOWER_TAG as usize {
+            return Err(Error::param(
+                "[audience].layers",
+                "at most 254 runs of layers with different tie kinds",
+            ));
+        }
     }
-    ts.finish();
+    let out_of_range = |&(u, v): &(u32, u32)| u as usize >= n || v as usize >= n || u == v;
+    if let Some(i) = topo.ties.par_iter().position_first(out_of_range) {
+        let (u, v) = topo.ties[i];
+        return Err(Error::param(
+            "arcs",
+            format!("tie {u} – {v} is a self-loop or names a person outside 0..{n}"),
+        ));
+    }
+    if let Some(i) = follower_arcs.par_iter().position_first(out_of_range) {
+        let (u, v) = follower_arcs[i];
+        return Err(Error::param(
+            "arcs",
+            format!("follower arc {u} -> {v} is a self-loop or out of range"),
+        ));
+    }
+
+    // 1. Out-degrees, then offsets. Each of SCATTER_RANGES ranges of people
+    // is one job that reads all the ties and counts (then places) only the
+    // arcs that leave its people: plain writes to memory of its own.
+    let tf = Ticker::new(progress, "fill", m as u64);
+    let span = n.div_ceil(SCATTER_RANGES).max(1);
+    let mut deg = vec![0u32; n];
+    deg.par_chunks_mut(span).enumerate().for_each(|(r, d)| {
+        let r0 = r * span;
+        let mut count = |u: u32| {
+            if let Some(x) = d.get_mut((u as usize).wrapping_sub(r0)) {
+                *x += 1;
+            }
+        };
+        for &(u, v) in &topo.ties {
+            count(u);
+            if !directed {
+                count(v);
+            }
+        }
+        for &(u, _) in &follower_arcs {
+            count(u);
+        }
+    });
+    let mut offsets = vec![0u64; n + 1];
+    for u in 0..n {
+        offsets[u + 1] = offsets[u] + deg[u] as u64;
+    }
+
+    // 2. Place targets and tags (a row's order is fixed but arbitrary until
+    // sorted): each person's cursor starts at the end of its row (relative
+    // to its range's first arc) and counts down.
+    deg.par_chunks_mut(span).enumerate().for_each(|(r, d)| {
+        let r0 = r * span;
+        for (a, x) in d.iter_mut().enumerate() {
+            *x = (offsets[r0 + a + 1] - offsets[r0]) as u32;
+        }
+    });
+    let mut targets = vec![0u32; m];
+    let mut kind = vec![0u8; m];
+    let cuts: Vec<u64> = (0..n).step_by(span).map(|u| offsets[u]).collect();
+    split_at_cuts(&mut targets, &cuts, m as u64)
+        .into_par_iter()
+        .zip(split_at_cuts(&mut kind, &cuts, m as u64))
+        .zip(deg.par_chunks_mut(span))
+        .enumerate()
+        .for_each(|(r, ((t, k), d))| {
+            let r0 = r * span;
+            let mut put = |u: u32, v: u32, tag: u8| {
+                if let Some(x) = d.get_mut((u as usize).wrapping_sub(r0)) {
+                    *x -= 1;
+                    t[*x as usize] = v;
+                    k[*x as usize] = tag;
+                }
+            };
+            let mut run = 0;
+            for (i, &(u, v)) in topo.ties.iter().enumerate() {
+                let tag = if given.is_some() {
+                    while run_end[run] <= i {
+                        run += 1;
+                    }
+                    run as u8
+                } else {
+                    0
+                };
+                put(u, v, tag);
+                if !directed {
+                    put(v, u, tag);
+                }
+            }
+            for &(u, v) in &follower_arcs {
+                put(u, v, FOLLOWER_TAG);
+            }
+        });
+    drop(topo);
+    drop(follower_arcs);
+    drop(deg);
+    tf.finish();
+
+    // 3. Sort each row by (target, tag); drop repeats (the lowest tag, a
+    // tie before a follower arc and the earliest layer, wins), left-aligned
+    // within the row.
+    let ts = Ticker::new(progress, "sort", n as u64);
+    let no_repeats = given.is_none();
+    let rows: Vec<(Vec<u32>, Option<Error>)> = split_rows(&mut targets, &offsets)
+        .into_par_iter()
+        .zip(split_rows(&mut kind, &offsets))
+        .enumerate()
+        .map(|(c, (t, k))| {
+            let r0 = c * ROWS_PER_CHUNK;
+            let r1 = (r0 + ROWS_PER_CHUNK).min(n);
+            let base = offsets[r0];
+            let mut keys: Vec<u64> = Vec::new();
+            let mut lens = Vec::with_capacity(r1 - r0);
+            for u in r0..r1 {
+                let (a, b) = (
+                    (offsets[u] - base) as usize,
+                    (offsets[u + 1] - base) as usize,
+                );
+                keys.clear();
+                keys.extend((a..b).map(|i| ((t[i] as u64) << 8) | k[i] as u64));
+                keys.sort_unstable();
+                let mut w = a;
+                let mut prev = u64::MAX;
+                for &key in &keys {
+                    if key >> 8 == prev >> 8 {
+                        if no_repeats && key as u8 != FOLLOWER_TAG {
+                            let e = Error::param(
+                                "arcs",
+                                format!("duplicate arc {u} -> {} in the generated ties", key >> 8),
+                            );
+                            return (lens, Some(e));
+                        }
+                        continue;
+                    }
+                    prev = key;
+                    t[w] = (key >> 8) as u32;
+                    k[w] = key as u8;
+                    w += 1;
+                }
+                lens.push((w - a) as u32);
+            }
+            (lens, None)
+        })
+        .collect();
+    let mut write = 0usize;
+    let mut u = 0usize;
+    for (lens, e) in rows {
+        if let Some(e) = e {
+            return Err(e);
+        }
+        for len in lens {
+            let (start, len) = (offsets[u] as usize, len as usize);
+            if start != write {
+                targets.copy_within(start..start + len, write);
+                kind.copy_within(start..start + len, write);
+            }
+            offsets[u] = write as u64;
+            write += len;
+            u += 1;
+        }
+    }
+    offsets[n] = write as u64;
     targets.truncate(write);
-    trust.truncate(write);
     kind.truncate(write);
     targets.shrink_to_fit();
-    trust.shrink_to_fit();
     kind.shrink_to_fit();
+    ts.finish();
+
+    // 4. Kinds and trust, person by person.
+    let tt = Ticker::new(progress, "trust", write as u64);
+    let picker = KindPicker::new(audience, seed);
+    let samplers = audience.samplers();
+    let mut trust = vec![0f32; write];
+    split_rows(&mut trust, &offsets)
+        .into_par_iter()
+        .zip(split_rows(&mut kind, &offsets))
+        .enumerate()
+        .for_each(|(c, (tr, k))| {
+            let r0 = c * ROWS_PER_CHUNK;
+            let r1 = (r0 + ROWS_PER_CHUNK).min(n);
+            let base = offsets[r0] as usize;
+            let end = offsets[r1] as usize;
+            // The targets' segments and roles first, in a loop without
+            // branches (so that many are fetched at once), then kinds, then
+            // trust.
+            let ends: Vec<(u16, u8)> = if picker.needs_people() {
+                targets[base..end]
+                    .iter()
+                    .map(|&v| (segment[v as usize], role[v as usize]))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            for u in r0..r1 {
+                let (a, b) = (offsets[u] as usize - base, offsets[u + 1] as usize - base);
+                if a == b {
+                    continue;
+                }
+                let me = (segment[u], role[u]);
+                for i in a..b {
+                    k[i] = match k[i] {
+                        FOLLOWER_TAG => follower_kind,
+                        r if given.is_some() => run_kind[r as usize],
+                        _ if !picker.needs_people() => 0,
+                        _ => {
+                            let v = targets[base + i];
+                            if directed || (u as u32) < v {
+                                picker.pick_tie(me, ends[i], u as u32, v)
+                            } else {
+                                picker.pick_tie(ends[i], me, v, u as u32)
+                            }
+                        }
+                    };
+                }
+                let mut rng = stream_rng(seed, Stream::Trust, u as u64);
+                for i in a..b {
+                    tr[i] = samplers[k[i] as usize].draw(&mut rng);
+                }
+            }
+        });
+    tt.finish();
     let vocab: Vocabulary = audience.vocabulary();
     SocialGraph::from_csr(offsets, targets, trust, kind, segment, role, vocab)
+}
+
+/// `data` (of length `end`) split at the increasing positions `cuts`
+/// (the first is 0).
+fn split_at_cuts<'a, T>(mut data: &'a mut [T], cuts: &[u64], end: u64) -> Vec<&'a mut [T]> {
+    let mut out = Vec::with_capacity(cuts.len());
+    for (j, &c) in cuts.iter().enumerate() {
+        let next = cuts.get(j + 1).copied().unwrap_or(end);
+        let (head, tail) = std::mem::take(&mut data).split_at_mut((next - c) as usize);
+        out.push(head);
+        data = tail;
+    }
+    out
+}
+
+/// `data` (one entry per arc of the CSR `offsets`) split into the arcs of
+/// consecutive chunks of [`ROWS_PER_CHUNK`] people.
+fn split_rows<'a, T>(mut data: &'a mut [T], offsets: &[u64]) -> Vec<&'a mut [T]> {
+    let n = offsets.len() - 1;
+    let mut out = Vec::with_capacity(n.div_ceil(ROWS_PER_CHUNK));
+    let mut at = offsets[0];
+    for r0 in (0..n).step_by(ROWS_PER_CHUNK) {
+        let end = offsets[(r0 + ROWS_PER_CHUNK).min(n)];
+        let (head, tail) = std::mem::take(&mut data).split_at_mut((end - at) as usize);
+        out.push(head);
+        data = tail;
+        at = end;
+    }
+    out
 }
 
 /// Builds a graph from an edge list and optional node attribute rows.

@@ -4,8 +4,50 @@
 //! runs the whole chain for a [`super::GraphSpec`]).
 
 use crate::error::{Error, Result};
-use crate::rng::{below, unit};
-use rand::Rng;
+use crate::rng::{Xoshiro256PlusPlus, below, mix64, unit};
+use rand::{Rng, SeedableRng};
+use rayon::prelude::*;
+
+/// Source rows (people, or members of a block) per block of the parallel
+/// generators ([`erdos_renyi`], [`stochastic_block`], [`followers`]): each
+/// block draws from its own stream, seeded from one draw of the caller's
+/// generator and the block's index, and blocks are concatenated in order, so
+/// the result does not depend on the thread count.
+pub const BLOCK_ROWS: u64 = 1 << 14;
+
+/// Blocks generated at once (bounds the memory of unmerged blocks).
+const WAVE: usize = 256;
+
+/// The stream of block `j` of a generator whose caller's draw was `base`.
+fn block_rng(base: u64, j: u64) -> Xoshiro256PlusPlus {
+    Xoshiro256PlusPlus::seed_from_u64(mix64(base ^ mix64(j)))
+}
+
+/// Runs `gen(j, rng, out)` for the blocks `0..blocks` on the rayon pool, each
+/// with [`block_rng`]`(base, j)` and its own output, and concatenates the
+/// outputs in block order into a vector of capacity `capacity`.
+fn par_blocks<T: Send>(
+    blocks: usize,
+    base: u64,
+    capacity: usize,
+    generate: impl Fn(usize, &mut Xoshiro256PlusPlus, &mut Vec<T>) + Sync,
+) -> Vec<T> {
+    let mut out = Vec::with_capacity(capacity);
+    for wave in (0..blocks).step_by(WAVE) {
+        let parts: Vec<Vec<T>> = (wave..(wave + WAVE).min(blocks))
+            .into_par_iter()
+            .map(|j| {
+                let mut v = Vec::new();
+                generate(j, &mut block_rng(base, j as u64), &mut v);
+                v
+            })
+            .collect();
+        for p in parts {
+            out.extend(p);
+        }
+    }
+    out
+}
 
 /// Ties produced by a generator.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +87,8 @@ fn check_nodes(key: &str, nodes: usize, min: usize) -> Result<()> {
 /// Erdős–Rényi G(n, p) with p = mean_degree / (n − 1), by geometric skipping
 /// (Batagelj & Brandes 2005). Undirected: each pair once; directed: each
 /// ordered pair once, so the mean out-degree is `mean_degree` either way.
+/// The rows of the adjacency matrix are walked in blocks of [`BLOCK_ROWS`],
+/// each block with its own stream, in parallel.
 ///
 /// # Errors
 /// [`Error::Parameter`] when n < 2 or mean_degree is outside [0, n − 1].
@@ -72,57 +116,36 @@ pub fn erdos_renyi<R: Rng + ?Sized>(
     } else {
         p * (nodes as f64) * (nodes - 1) as f64 / 2.0
     };
-    let mut ties = Vec::with_capacity((expected * 1.01 + 16.0) as usize);
-    if p <= 0.0 {
-        return Ok(Topology {
-            nodes,
-            ties,
-            directed,
-        });
-    }
-    let n = nodes as i64;
-    if p >= 1.0 {
-        for u in 0..nodes as u32 {
-            for v in 0..nodes as u32 {
-                if u != v && (directed || u < v) {
-                    ties.push((u, v));
+    let capacity = (expected * 1.01 + 16.0) as usize;
+    // Rows of the adjacency matrix (lower triangle when undirected: row v
+    // has the cells w < v; all off-diagonal cells when directed), in blocks
+    // of BLOCK_ROWS rows, each walked by geometric skipping.
+    let n = nodes as u64;
+    let first = if directed { 0 } else { 1 };
+    let blocks = (n - first).div_ceil(BLOCK_ROWS) as usize;
+    let base = rng.next_u64();
+    let ties = par_blocks(blocks, base, capacity, |j, rng, out| {
+        let r0 = first + j as u64 * BLOCK_ROWS;
+        let r1 = (r0 + BLOCK_ROWS).min(n);
+        if directed {
+            let w = n - 1;
+            skip_cells((r1 - r0) * w, p, rng, |c| {
+                let (v, x) = (r0 + c / w, c % w);
+                let target = if x >= v { x + 1 } else { x };
+                out.push((v as u32, target as u32));
+            });
+        } else {
+            let cells = (r1 * (r1 - 1) - r0 * (r0 - 1)) / 2;
+            let (mut row, mut row_start) = (r0, 0u64);
+            skip_cells(cells, p, rng, |c| {
+                while c >= row_start + row {
+                    row_start += row;
+                    row += 1;
                 }
-            }
+                out.push((row as u32, (c - row_start) as u32));
+            });
         }
-        return Ok(Topology {
-            nodes,
-            ties,
-            directed,
-        });
-    }
-    // ln(1 − p); for tiny p, 1 − p rounds to 1 and only ln_1p is exact.
-    let lq = if p < 1e-9 {
-        (-p).ln_1p()
-    } else {
-        (1.0 - p).ln()
-    };
-    // Walk the cells of the adjacency matrix (lower triangle when undirected,
-    // all off-diagonal cells when directed) in row order, skipping geometric gaps.
-    let mut v: i64 = if directed { 0 } else { 1 };
-    let mut w: i64 = -1;
-    let row_len = |v: i64| if directed { n - 1 } else { v };
-    loop {
-        let r = 1.0 - unit(rng); // (0, 1]
-        // The gap saturates (a float beyond i64 casts to i64::MAX), past
-        // every cell left.
-        w = w
-            .saturating_add(1)
-            .saturating_add((r.ln() / lq).floor() as i64);
-        while v < n && w >= row_len(v) {
-            w -= row_len(v);
-            v += 1;
-        }
-        if v >= n {
-            break;
-        }
-        let target = if directed && w >= v { w + 1 } else { w };
-        ties.push((v as u32, target as u32));
-    }
+    });
     Ok(Topology {
         nodes,
         ties,
@@ -440,7 +463,9 @@ impl BlockDensity {
 
 /// Stochastic block model on given blocks (the audience segments): each
 /// pair in one block is tied with probability `within`, each pair across
-/// blocks with `between`, by geometric skipping. Undirected.
+/// blocks with `between`, by geometric skipping. Undirected. Each block's
+/// pairs (and each pair of blocks') are walked in jobs of [`BLOCK_ROWS`]
+/// rows, each job with its own stream, in parallel.
 ///
 /// # Errors
 /// As [`BlockDensity::probabilities`].
@@ -465,28 +490,50 @@ pub fn stochastic_block<R: Rng + ?Sized>(
         .map(|&s| pw * s as f64 * (s as f64 - 1.0) / 2.0)
         .sum::<f64>()
         + pb * nodes as f64 * nodes as f64 / 2.0;
-    let mut ties = Vec::with_capacity((expect * 1.01 + 16.0) as usize);
-    for mem in &members {
-        // Lower triangle of the block: cell c ↦ (row r, column c − r(r−1)/2).
+    // Jobs: each block's lower triangle, then each pair of blocks, split
+    // into BLOCK_ROWS rows (members of the first block) per job.
+    let mut jobs: Vec<(usize, usize, u64)> = Vec::new();
+    for (a, mem) in members.iter().enumerate() {
         let s = mem.len() as u64;
-        let (mut row, mut row_start) = (1u64, 0u64);
-        skip_cells(s * s.saturating_sub(1) / 2, pw, rng, |c| {
-            while c >= row_start + row {
-                row_start += row;
-                row += 1;
-            }
-            ties.push((mem[(c - row_start) as usize], mem[row as usize]));
-        });
+        jobs.extend((1..s).step_by(BLOCK_ROWS as usize).map(|r| (a, a, r)));
     }
     for a in 0..nb {
         for b in a + 1..nb {
-            let (ma, mb) = (&members[a], &members[b]);
-            let w = mb.len() as u64;
-            skip_cells(ma.len() as u64 * w, pb, rng, |c| {
-                ties.push((ma[(c / w) as usize], mb[(c % w) as usize]));
-            });
+            let s = members[a].len() as u64;
+            if !members[b].is_empty() {
+                jobs.extend((0..s).step_by(BLOCK_ROWS as usize).map(|r| (a, b, r)));
+            }
         }
     }
+    let base = rng.next_u64();
+    let ties = par_blocks(
+        jobs.len(),
+        base,
+        (expect * 1.01 + 16.0) as usize,
+        |j, rng, out| {
+            let (a, b, r0) = jobs[j];
+            let ma = &members[a];
+            let r1 = (r0 + BLOCK_ROWS).min(ma.len() as u64);
+            if a == b {
+                // Lower triangle of the block: row r has the cells (r, c < r).
+                let cells = (r1 * (r1 - 1) - r0 * (r0 - 1)) / 2;
+                let (mut row, mut row_start) = (r0, 0u64);
+                skip_cells(cells, pw, rng, |c| {
+                    while c >= row_start + row {
+                        row_start += row;
+                        row += 1;
+                    }
+                    out.push((ma[(c - row_start) as usize], ma[row as usize]));
+                });
+            } else {
+                let mb = &members[b];
+                let w = mb.len() as u64;
+                skip_cells((r1 - r0) * w, pb, rng, |c| {
+                    out.push((ma[(r0 + c / w) as usize], mb[(c % w) as usize]));
+                });
+            }
+        },
+    );
     Ok(Topology {
         nodes,
         ties,
@@ -594,7 +641,9 @@ pub fn powerlaw_degrees<R: Rng + ?Sized>(
 
 /// The directed follower layer: every holder of a role with followers gets
 /// that many distinct followers (not itself), drawn uniformly from everyone.
-/// Arcs go holder → follower (followers see what the holder shares).
+/// Arcs go holder → follower (followers see what the holder shares), in
+/// holder order. Holders are taken in blocks of [`BLOCK_ROWS`] people, each
+/// block with its own stream, in parallel.
 ///
 /// Complexity: O(n + followers) expected.
 pub fn followers<R: Rng + ?Sized>(
@@ -603,29 +652,58 @@ pub fn followers<R: Rng + ?Sized>(
     rng: &mut R,
 ) -> Vec<(u32, u32)> {
     let n = role.len();
-    let mut arcs = Vec::new();
-    let mut marks = Vec::new();
-    let mut picked = Vec::new();
-    for (u, &r) in role.iter().enumerate() {
-        let Some(Some(f)) = per_role.get(r as usize) else {
-            continue;
-        };
-        let k = super::audience::follower_count(f, n, rng);
-        // k + 1 distinct people, then drop u (or one of them if u was not drawn):
-        // a uniform k-subset of the others.
-        crate::rng::sample_distinct(rng, n, (k + 1).min(n), &mut marks, &mut picked);
-        match picked.iter().position(|&w| w as usize == u) {
-            Some(i) => {
-                picked.swap_remove(i);
+    let blocks = (n as u64).div_ceil(BLOCK_ROWS) as usize;
+    let base = rng.next_u64();
+    par_blocks(blocks, base, 0, |j, rng, arcs| {
+        let mut seen = rustc_hash::FxHashSet::default();
+        let mut picked = Vec::new();
+        let u0 = j * BLOCK_ROWS as usize;
+        for (u, &r) in role.iter().enumerate().skip(u0).take(BLOCK_ROWS as usize) {
+            let Some(Some(f)) = per_role.get(r as usize) else {
+                continue;
+            };
+            let k = super::audience::follower_count(f, n, rng);
+            // k + 1 distinct people, then drop u (or one of them if u was not
+            // drawn): a uniform k-subset of the others.
+            distinct(rng, n, (k + 1).min(n), &mut seen, &mut picked);
+            match picked.iter().position(|&w| w as usize == u) {
+                Some(i) => {
+                    picked.swap_remove(i);
+                }
+                None => {
+                    picked.truncate(k);
+                }
             }
-            None => {
-                picked.truncate(k);
-            }
+            picked.sort_unstable();
+            arcs.extend(picked.iter().map(|&w| (u as u32, w)));
         }
-        picked.sort_unstable();
-        arcs.extend(picked.iter().map(|&w| (u as u32, w)));
+    })
+}
+
+/// Draws `k ≤ n` distinct people from `0..n` uniformly into `out` (cleared
+/// first), in random order: as [`crate::rng::sample_distinct`], but
+/// rejection remembers the people drawn in `seen` (left empty), so that a
+/// block of the follower layer needs no scratch of n flags.
+fn distinct<R: Rng + ?Sized>(
+    rng: &mut R,
+    n: usize,
+    k: usize,
+    seen: &mut rustc_hash::FxHashSet<u32>,
+    out: &mut Vec<u32>,
+) {
+    if k * 2 > n {
+        crate::rng::sample_distinct(rng, n, k, &mut Vec::new(), out);
+        return;
     }
-    arcs
+    out.clear();
+    seen.clear();
+    while out.len() < k {
+        let u = below(rng, n as u64) as u32;
+        if seen.insert(u) {
+            out.push(u);
+        }
+    }
+    seen.clear();
 }
 
 #[cfg(test)]

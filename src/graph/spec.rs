@@ -378,9 +378,9 @@ pub fn build(
     };
     t.finish();
     assemble(
-        &topo,
+        topo,
         layer_kinds.as_deref(),
-        &follower_arcs,
+        follower_arcs,
         segment,
         role,
         a,
