@@ -197,8 +197,13 @@ impl<'g> CompiledContent<'g> {
             Some(c) => sticky[c[v] as usize],
             None => sticky[seg[v] as usize * roles + role_of[v] as usize],
         };
-        let p_of =
-            |a: usize| engage_probability(sticky_of(targets[a] as usize), c.endorsement, trust[a] as f64);
+        let p_of = |a: usize| {
+            engage_probability(
+                sticky_of(targets[a] as usize),
+                c.endorsement,
+                trust[a] as f64,
+            )
+        };
         jobs.into_par_iter().for_each(|(lo, hi, accept, nd)| {
             let first = offsets[lo] as usize;
             // One person's engagement probabilities, computed once.
