@@ -73,6 +73,15 @@ pub enum Error {
         /// What is wrong.
         msg: String,
     },
+    /// A binary graph file (`.vsg`) is not one, is of another version, or is
+    /// damaged or truncated.
+    #[error("graph file '{file}': {}", bounded(msg))]
+    GraphFile {
+        /// The file.
+        file: String,
+        /// What is wrong.
+        msg: String,
+    },
     /// The part files given to a merge do not fit together: they miss or
     /// repeat trials, or come from different scenarios.
     #[error("merge: {msg}")]

@@ -206,7 +206,16 @@ pub fn check_memory(needed: u64, what: impl FnOnce() -> (String, String)) -> Res
     check_memory_against(available_memory(), needed, what)
 }
 
-/// [`check_memory`] against `available` bytes (None: no check).
+static FORCE_MEMORY: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Makes [`check_memory`] let everything through (the CLI's `--force`): the
+/// estimate is then the user's risk to take.
+pub fn set_force_memory(on: bool) {
+    FORCE_MEMORY.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// [`check_memory`] against `available` bytes (None: no check). Nothing is
+/// refused after [`set_force_memory`]`(true)`.
 ///
 /// # Errors
 /// As [`check_memory`].
@@ -216,8 +225,14 @@ pub fn check_memory_against(
     what: impl FnOnce() -> (String, String),
 ) -> Result<()> {
     match available {
-        Some(avail) if needed > avail => {
-            let (what, hint) = what();
+        Some(avail)
+            if needed > avail && !FORCE_MEMORY.load(std::sync::atomic::Ordering::Relaxed) =>
+        {
+            let (what, mut hint) = what();
+            if !hint.is_empty() {
+                hint.push_str(", or ");
+            }
+            hint.push_str("add --force to try anyway");
             Err(Error::Memory {
                 what,
                 hint,

@@ -53,8 +53,13 @@ pub struct Timings {
     pub graph_s: f64,
     /// Storing the graph in locality order (0 when the run did not).
     pub order_s: f64,
-    /// Simulating all trials.
+    /// Simulating all trials, resolving the seeding and compiling the
+    /// content against the graph included.
     pub simulate_s: f64,
+    /// Of `simulate_s`, resolving the seeding and compiling the content
+    /// (once per run, or twice when the graph is put in locality order):
+    /// `simulate_s − compile_s` is the trials' own time.
+    pub compile_s: f64,
     /// Aggregating trials into the summary.
     pub summarize_s: f64,
     /// Aggregating, writing files and charts.
@@ -194,8 +199,10 @@ pub fn simulate_timed(s: &Scenario, g: &SocialGraph, set: &RunSettings<'_>) -> R
     let t0 = Instant::now();
     let seeding = resolve_seeding(s, g)?;
     let content = CompiledContent::new(&s.content, s.model, g);
+    let compile_s = t0.elapsed().as_secs_f64();
     let compiled = Compiled::new(&content, &seeding, s.seed, s.horizon);
-    let trials = run_trials(s, &compiled, set, Ensemble::default(), 0..s.trials, t0)?;
+    let mut trials = run_trials(s, &compiled, set, Ensemble::default(), 0..s.trials, t0)?;
+    trials.timings.compile_s = compile_s;
     Ok(summarize_trials(trials))
 }
 
@@ -372,6 +379,7 @@ pub fn simulate_range_ordering_if_it_pays(
     let seeding = resolve_seeding(s, &g)?;
     let pilot = {
         let content = CompiledContent::new(&s.content, s.model, &g);
+        let compile_s = t0.elapsed().as_secs_f64();
         let compiled = Compiled::new(&content, &seeding, s.seed, s.horizon);
         let pilot = run_batch(
             &s.file,
@@ -385,12 +393,14 @@ pub fn simulate_range_ordering_if_it_pays(
         let per_trial = pilot.edges_examined as f64 / first.max(1) as f64;
         if !locality_order_pays(per_trial, len - first, g.arc_count()) {
             // The rest on the same graph and compiled content.
-            let trials = run_trials(s, &compiled, set, pilot, range, t0)?;
+            let mut trials = run_trials(s, &compiled, set, pilot, range, t0)?;
+            trials.timings.compile_s = compile_s;
             drop(content);
             return Ok((trials, g));
         }
-        pilot
+        (pilot, compile_s)
     };
+    let (pilot, first_compile_s) = pilot;
     let t_order = Instant::now();
     // The same people in the new storage order: pools keep their order, so
     // every draw is unchanged.
@@ -399,11 +409,14 @@ pub fn simulate_range_ordering_if_it_pays(
     let g = g.into_locality_order_with(set.progress);
     let seeding = own.map_people(|u| g.internal_id(u));
     let order_s = t_order.elapsed().as_secs_f64();
+    let t_compile = Instant::now();
     let content = CompiledContent::new(&s.content, s.model, &g);
+    let compile_s = first_compile_s + t_compile.elapsed().as_secs_f64();
     let compiled = Compiled::new(&content, &seeding, s.seed, s.horizon);
     let mut trials = run_trials(s, &compiled, set, pilot, range, t0)?;
     drop(content);
     trials.timings.order_s = order_s;
+    trials.timings.compile_s = compile_s;
     trials.timings.simulate_s -= order_s;
     Ok((trials, g))
 }

@@ -24,6 +24,7 @@ mod engine_campaign;
 mod fuzz;
 mod golden;
 mod graph_audience;
+mod graph_file;
 mod graph_generators;
 mod graph_io;
 mod hardening;

@@ -10,6 +10,10 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Go on when the memory a graph needs (estimated before building or
+    /// loading it) exceeds the memory available, instead of stopping.
+    #[arg(long, global = true)]
+    pub force: bool,
 }
 
 /// Subcommands.
@@ -161,14 +165,18 @@ pub enum Command {
 /// `viralsim graph` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum GraphCommand {
-    /// Build a scenario's graph and write DIR/edges.txt (u v trust kind),
-    /// DIR/nodes.csv (id,segment,role) and DIR/degree_distribution.png.
+    /// Build a scenario's graph and write DIR/edges.txt (u v trust kind) and
+    /// DIR/nodes.csv (id,segment,role), or DIR/graph.vsg (binary, to load
+    /// with `[graph] kind = "graph_file"`), and DIR/degree_distribution.png.
     Generate {
         /// Scenario file (TOML).
         scenario: PathBuf,
         /// Output folder.
         #[arg(long)]
         out: PathBuf,
+        /// text (edges.txt, nodes.csv), binary (graph.vsg) or both.
+        #[arg(long, default_value = "text")]
+        format: GraphFormat,
         /// Do not render the degree chart.
         #[arg(long)]
         no_chart: bool,
@@ -176,11 +184,37 @@ pub enum GraphCommand {
         #[arg(long, short)]
         quiet: bool,
     },
-    /// Statistics of a scenario's graph (a .toml file) or of an edge list:
+    /// Turn an edge list (plain, .gz or .zst; optional node attribute file)
+    /// into a binary graph file (.vsg) that loads in seconds.
+    Convert {
+        /// Edge list.
+        input: PathBuf,
+        /// The graph file to write (e.g. graph.vsg).
+        output: PathBuf,
+        /// Node attribute file (id,segment,role).
+        #[arg(long)]
+        nodes: Option<PathBuf>,
+        /// Each line is one arc (default: both arcs).
+        #[arg(long)]
+        directed: bool,
+        /// Ids are labels even when they look like integers (default: numbers
+        /// when every id is one, labels otherwise).
+        #[arg(long)]
+        labels: bool,
+        /// Seed for the trust of arcs that the file gives none (drawn from
+        /// Beta(2, 2), as `graph stats` does).
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Statistics of a scenario's graph (a .toml file), of a graph file
+    /// (.vsg) or of an edge list:
     /// degrees, power-law fit, clustering, components, segments, roles,
     /// homophily, trust per tie kind.
     Stats {
-        /// Scenario file (.toml) or edge list.
+        /// Scenario file (.toml), graph file (.vsg) or edge list.
         input: PathBuf,
         /// Print JSON instead of text.
         #[arg(long)]
@@ -201,4 +235,15 @@ pub enum GraphCommand {
         #[arg(long, default_value_t = crate::graph::stats::CLUSTERING_SAMPLE)]
         clustering_sample: usize,
     },
+}
+
+/// How `viralsim graph generate` writes the graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum GraphFormat {
+    /// edges.txt and nodes.csv.
+    Text,
+    /// graph.vsg (see `viralsim::graph::binary`).
+    Binary,
+    /// Both.
+    Both,
 }

@@ -8,7 +8,7 @@ pub mod args;
 pub mod progress;
 pub mod report;
 
-pub use args::{Cli, Command, GraphCommand};
+pub use args::{Cli, Command, GraphCommand, GraphFormat};
 
 use crate::error::Error;
 use crate::run::{RunSettings, execute};
@@ -59,6 +59,7 @@ fn load(path: Option<&Path>) -> Result<Scenario, Error> {
 }
 
 fn dispatch(cli: Cli) -> Result<(), Error> {
+    crate::input::set_force_memory(cli.force);
     match cli.command {
         Command::Validate { scenario } => {
             let s = Scenario::from_file(&scenario)?;
@@ -264,11 +265,41 @@ fn check_threads(threads: Option<usize>) -> Result<(), Error> {
     )
 }
 
+/// An edge list (and attribute file) as a graph without a scenario: names
+/// adopted from the files, missing trust drawn from Beta(2, 2) with `seed`.
+fn read_edge_list_graph(
+    input: &Path,
+    nodes: Option<&Path>,
+    directed: bool,
+    ids: crate::graph::io::IdMode,
+    seed: u64,
+) -> Result<crate::graph::SocialGraph, Error> {
+    use crate::graph::{build, io};
+    let mut opts = io::EdgeListOptions::new(directed);
+    opts.ids = ids;
+    let el = io::read_edge_list_with(input, &opts)?;
+    let rows = match nodes {
+        Some(p) => Some(io::read_node_attributes(p)?),
+        None => None,
+    };
+    let file = nodes.map(|p| p.display().to_string());
+    build::from_edge_list(
+        el,
+        rows.as_deref().zip(file.as_deref()),
+        None,
+        Default::default(),
+        seed,
+    )
+}
+
 /// `viralsim graph …`: progress and phase timings go to stderr, results to
 /// stdout and files.
 fn graph_command(action: GraphCommand) -> Result<(), Error> {
-    use crate::graph::{build, io, stats};
-    let quiet = matches!(action, GraphCommand::Generate { quiet: true, .. });
+    use crate::graph::{io, stats};
+    let quiet = matches!(
+        action,
+        GraphCommand::Generate { quiet: true, .. } | GraphCommand::Convert { quiet: true, .. }
+    );
     let display = Display::new(!quiet);
     let progress = |phase: &str, done: u64, total: u64| display.report(phase, done, total);
     let timed = |phase: &str, f: &mut dyn FnMut() -> Result<(), Error>| {
@@ -281,6 +312,7 @@ fn graph_command(action: GraphCommand) -> Result<(), Error> {
         GraphCommand::Generate {
             scenario,
             out,
+            format,
             no_chart,
             quiet,
         } => {
@@ -290,11 +322,15 @@ fn graph_command(action: GraphCommand) -> Result<(), Error> {
             // A scenario whose plan does not fit its graph is refused here too.
             crate::run::resolve_seeding(&s, &g)?;
             std::fs::create_dir_all(&out).map_err(|e| Error::write(&out, e))?;
-            let edges = out.join("edges.txt");
-            let nodes = out.join("nodes.csv");
             timed("write", &mut || {
-                io::write_edge_list(&g, &edges)?;
-                io::write_node_attributes(&g, &nodes)
+                if format != GraphFormat::Binary {
+                    io::write_edge_list(&g, &out.join("edges.txt"))?;
+                    io::write_node_attributes(&g, &out.join("nodes.csv"))?;
+                }
+                if format != GraphFormat::Text {
+                    crate::graph::binary::write(&g, &out.join("graph.vsg"))?;
+                }
+                Ok(())
             })?;
             if !no_chart {
                 let chart = out.join("degree_distribution.png");
@@ -312,6 +348,36 @@ fn graph_command(action: GraphCommand) -> Result<(), Error> {
                     g.arc_count(),
                     g.heap_bytes() as f64 / g.arc_count().max(1) as f64,
                     out.display()
+                );
+            }
+            Ok(())
+        }
+        GraphCommand::Convert {
+            input,
+            output,
+            nodes,
+            directed,
+            labels,
+            seed,
+            quiet,
+        } => {
+            progress("read", 0, 1);
+            // Numbers are ids when every id is one; labels otherwise.
+            let ids = if labels {
+                io::IdMode::Label
+            } else {
+                io::IdMode::Auto
+            };
+            let g = read_edge_list_graph(&input, nodes.as_deref(), directed, ids, seed)?;
+            progress("read", 1, 1);
+            timed("write", &mut || crate::graph::binary::write(&g, &output))?;
+            if !quiet {
+                println!(
+                    "viralsim graph: {} — {} people, {} arcs → {}",
+                    input.display(),
+                    g.node_count(),
+                    g.arc_count(),
+                    output.display()
                 );
             }
             Ok(())
@@ -341,23 +407,24 @@ fn graph_command(action: GraphCommand) -> Result<(), Error> {
                 (s.name.clone(), g)
             } else {
                 progress("read", 0, 1);
-                let mut opts = io::EdgeListOptions::new(directed);
-                if labels {
-                    opts.ids = io::IdMode::Label;
-                }
-                let el = io::read_edge_list_with(&input, &opts)?;
-                let rows = match &nodes {
-                    Some(p) => Some(io::read_node_attributes(p)?),
-                    None => None,
+                let g = if crate::graph::binary::is_graph_file(&input) {
+                    if nodes.is_some() || directed || labels {
+                        return Err(Error::param(
+                            "--nodes, --directed, --labels",
+                            format!(
+                                "'{}' is a graph file, which holds its people and arcs; these flags are for edge lists",
+                                input.display()
+                            ),
+                        ));
+                    }
+                    crate::graph::binary::read(&input)?
+                } else {
+                    let mut ids = io::EdgeListOptions::new(directed).ids;
+                    if labels {
+                        ids = io::IdMode::Label;
+                    }
+                    read_edge_list_graph(&input, nodes.as_deref(), directed, ids, 0)?
                 };
-                let file = nodes.as_ref().map(|p| p.display().to_string());
-                let g = build::from_edge_list(
-                    el,
-                    rows.as_deref().zip(file.as_deref()),
-                    None,
-                    Default::default(),
-                    0,
-                )?;
                 progress("read", 1, 1);
                 let name = input
                     .file_stem()

@@ -178,19 +178,41 @@ impl<'g> CompiledContent<'g> {
                 lo = hi;
             }
         }
+        // Each person's stickiness class (segment × role) in one small array,
+        // so that an arc costs one random read of its target, not two.
+        let class: Option<Vec<u16>> = (sticky.len() <= 1 << 16).then(|| {
+            let mut class = vec![0u16; n];
+            class
+                .par_chunks_mut(COMPILE_CHUNK)
+                .enumerate()
+                .for_each(|(b, out)| {
+                    for (i, c) in out.iter_mut().enumerate() {
+                        let v = b * COMPILE_CHUNK + i;
+                        *c = (seg[v] as usize * roles + role_of[v] as usize) as u16;
+                    }
+                });
+            class
+        });
+        let sticky_of = |v: usize| match &class {
+            Some(c) => sticky[c[v] as usize],
+            None => sticky[seg[v] as usize * roles + role_of[v] as usize],
+        };
         let p_of = |a: usize| {
-            let v = targets[a] as usize;
             engage_probability(
-                sticky[seg[v] as usize * roles + role_of[v] as usize],
+                sticky_of(targets[a] as usize),
                 c.endorsement,
                 trust[a] as f64,
             )
         };
         jobs.into_par_iter().for_each(|(lo, hi, accept, nd)| {
             let first = offsets[lo] as usize;
+            // One person's engagement probabilities, computed once.
+            let mut row: Vec<f64> = Vec::new();
             for u in lo..hi {
                 let range = offsets[u] as usize..offsets[u + 1] as usize;
-                let (scale, pmax) = skip_params(range.clone().map(p_of).fold(0.0f64, f64::max));
+                row.clear();
+                row.extend(range.clone().map(p_of));
+                let (scale, pmax) = skip_params(row.iter().copied().fold(0.0f64, f64::max));
                 nd[u - lo] = NodeRec {
                     start: range.start as u32,
                     degree: range.len() as u32,
@@ -198,8 +220,7 @@ impl<'g> CompiledContent<'g> {
                     skip_scale: scale,
                 };
                 if !accept.is_empty() {
-                    for a in range {
-                        let p = p_of(a);
+                    for (a, &p) in range.zip(&row) {
                         accept[a - first] = if p >= pmax {
                             ONE31
                         } else {
@@ -209,6 +230,7 @@ impl<'g> CompiledContent<'g> {
                 }
             }
         });
+        drop(class);
         let lt_weight = if lt {
             lt_weights(graph, c.endorsement)
         } else {

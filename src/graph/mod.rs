@@ -16,6 +16,7 @@
 //! graph a [`GraphSpec`] describes.
 
 pub mod audience;
+pub mod binary;
 pub mod build;
 mod convert;
 pub mod generators;
@@ -88,6 +89,29 @@ struct IdMap {
     own: Vec<u32>,
     /// Storage position of each own id.
     pos: Vec<u32>,
+}
+
+impl IdMap {
+    /// The map from each position's own id, checked to be a permutation of
+    /// `0..n`.
+    fn new(own: Vec<u32>, n: usize) -> Result<IdMap> {
+        if own.len() != n {
+            return Err(Error::param("graph", "one own id per person is needed"));
+        }
+        let mut pos = vec![u32::MAX; n];
+        for (u, &o) in own.iter().enumerate() {
+            match pos.get_mut(o as usize) {
+                Some(p) if *p == u32::MAX => *p = u as u32,
+                _ => {
+                    return Err(Error::param(
+                        "graph",
+                        format!("own id {o} of person {u} is out of range or repeated"),
+                    ));
+                }
+            }
+        }
+        Ok(IdMap { own, pos })
+    }
 }
 
 impl SocialGraph {
@@ -188,6 +212,32 @@ impl SocialGraph {
         role: Vec<u8>,
         vocab: Vocabulary,
     ) -> Result<Self> {
+        Self::from_csr_with_ids(offsets, targets, trust, kind, segment, role, vocab, None)
+    }
+
+    /// [`SocialGraph::from_csr`] for a graph stored in locality order:
+    /// `own[u]` is the own id of the person stored at `u` (as
+    /// [`SocialGraph::own_ids`] gives it), and each person's arcs are sorted
+    /// by their targets' own ids. With `own = None`, as `from_csr`.
+    ///
+    /// # Errors
+    /// As [`SocialGraph::from_csr`], and when `own` is not a permutation.
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_csr_with_ids(
+        offsets: Vec<u64>,
+        targets: Vec<u32>,
+        trust: Vec<f32>,
+        kind: Vec<u8>,
+        segment: Vec<u16>,
+        role: Vec<u8>,
+        vocab: Vocabulary,
+        own: Option<Vec<u32>>,
+    ) -> Result<Self> {
+        let ids = match own {
+            Some(own) => Some(Box::new(IdMap::new(own, segment.len())?)),
+            None => None,
+        };
+        let key = |v: u32| ids.as_ref().map_or(v, |m| m.own[v as usize]);
         let bad = |msg: String| Err(Error::param("graph", msg));
         let n = offsets.len().saturating_sub(1);
         let m = targets.len();
@@ -206,7 +256,7 @@ impl SocialGraph {
             }
             let row = &targets[offsets[u] as usize..offsets[u + 1] as usize];
             for (j, &v) in row.iter().enumerate() {
-                if v as usize >= n || v as usize == u || (j > 0 && row[j - 1] >= v) {
+                if v as usize >= n || v as usize == u || (j > 0 && key(row[j - 1]) >= key(v)) {
                     return bad(format!(
                         "arc {u} -> {v} is out of range, a self-loop, repeated or unsorted"
                     ));
@@ -231,7 +281,7 @@ impl SocialGraph {
             role,
             vocab,
             labels: None,
-            ids: None,
+            ids,
         })
     }
 
@@ -379,6 +429,34 @@ impl SocialGraph {
     /// results do not depend on the storage order.
     pub fn people_by_id(&self) -> impl Iterator<Item = u32> + '_ {
         (0..self.node_count() as u32).map(|u| self.internal_id(u))
+    }
+
+    /// The own id of the person stored at each position, when the graph is
+    /// stored in [locality order](SocialGraph::into_locality_order).
+    pub fn own_ids(&self) -> Option<&[u32]> {
+        self.ids.as_ref().map(|m| m.own.as_slice())
+    }
+
+    /// The graph with segment, role and kind ids renumbered (`segments[i]`
+    /// is the new id of old segment `i`, and so on) into `vocab`.
+    pub(crate) fn renamed(
+        mut self,
+        segments: &[usize],
+        roles: &[usize],
+        kinds: &[usize],
+        vocab: Vocabulary,
+    ) -> Self {
+        self.segment
+            .iter_mut()
+            .for_each(|s| *s = segments[*s as usize] as u16);
+        self.role
+            .iter_mut()
+            .for_each(|r| *r = roles[*r as usize] as u8);
+        self.kind
+            .iter_mut()
+            .for_each(|k| *k = kinds[*k as usize] as u8);
+        self.vocab = vocab;
+        self
     }
 
     /// Bytes held by the graph's arrays.

@@ -74,6 +74,12 @@ pub enum GraphSpec {
         /// The degree sequence.
         degrees: DegreeSource,
     },
+    /// A binary graph file ([`super::binary`]), loaded as written: people,
+    /// segments, roles, labels, arcs, trust and tie kinds.
+    GraphFile {
+        /// Resolved path.
+        path: PathBuf,
+    },
     /// Layers of ties (households, workplaces, friends, …), each of one tie
     /// kind, over the same people ([`super::layers`]).
     Layered {
@@ -106,7 +112,7 @@ impl GraphSpec {
     /// The number of people, when known without reading files.
     pub fn nodes(&self) -> Option<usize> {
         match self {
-            GraphSpec::EdgeList { .. } => None,
+            GraphSpec::EdgeList { .. } | GraphSpec::GraphFile { .. } => None,
             GraphSpec::ErdosRenyi { nodes, .. }
             | GraphSpec::BarabasiAlbert { nodes, .. }
             | GraphSpec::WattsStrogatz { nodes, .. }
@@ -126,7 +132,7 @@ impl GraphSpec {
     /// layer) and the keys that decide it, when known without reading files.
     pub fn expected_arcs(&self) -> Option<(f64, String)> {
         Some(match *self {
-            GraphSpec::EdgeList { .. } => return None,
+            GraphSpec::EdgeList { .. } | GraphSpec::GraphFile { .. } => return None,
             GraphSpec::ErdosRenyi {
                 nodes, mean_degree, ..
             } => (
@@ -288,6 +294,12 @@ pub fn build(
         t.finish();
         return Ok(g);
     }
+    if let GraphSpec::GraphFile { path } = spec {
+        let t = phase("read");
+        let g = super::binary::read(path)?;
+        t.finish();
+        return adopt_vocabulary(g, &a.vocabulary(), path);
+    }
     if let (Some(n), Some((arcs, why))) = (spec.nodes(), spec.expected_arcs()) {
         check_graph_memory(n as u64, arcs, &why)?;
     }
@@ -364,7 +376,9 @@ pub fn build(
             };
             generators::configuration(&d, &mut grng)?
         }
-        GraphSpec::EdgeList { .. } => unreachable!("handled above"),
+        GraphSpec::EdgeList { .. } | GraphSpec::GraphFile { .. } => {
+            unreachable!("handled above")
+        }
     };
     t.finish();
     let t = phase("followers");
@@ -387,6 +401,67 @@ pub fn build(
         seed,
         progress,
     )
+}
+
+/// A loaded graph speaking in the scenario's names: each segment, role and
+/// tie kind of the file must be declared in the scenario (`wanted`), and
+/// their ids become the scenario's.
+///
+/// # Errors
+/// [`Error::GraphFile`] naming the file, the names it uses that the
+/// scenario does not declare, and all the names it uses.
+fn adopt_vocabulary(
+    g: SocialGraph,
+    wanted: &super::Vocabulary,
+    path: &Path,
+) -> Result<SocialGraph> {
+    let have = g.vocabulary().clone();
+    if &have == wanted {
+        return Ok(g);
+    }
+    let map = |what: &str, key: &str, have: &[String], wanted: &[String]| {
+        let missing: Vec<&str> = have
+            .iter()
+            .filter(|h| !wanted.contains(h))
+            .map(String::as_str)
+            .collect();
+        if missing.is_empty() {
+            Ok(have
+                .iter()
+                .map(|h| wanted.iter().position(|w| w == h).expect("checked"))
+                .collect::<Vec<usize>>())
+        } else {
+            Err(Error::GraphFile {
+                file: path.display().to_string(),
+                msg: format!(
+                    "it has {what} {} that the scenario does not declare; declare them in {key} (the file's {what}: {})",
+                    missing
+                        .iter()
+                        .map(|m| format!("{m:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    have.iter()
+                        .map(|m| format!("{m:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            })
+        }
+    };
+    let segments = map(
+        "segments",
+        "[audience].segments",
+        &have.segments,
+        &wanted.segments,
+    )?;
+    let roles = map("roles", "[[audience.roles]]", &have.roles, &wanted.roles)?;
+    let kinds = map(
+        "tie kinds",
+        "[[audience.tie_kinds]]",
+        &have.kinds,
+        &wanted.kinds,
+    )?;
+    Ok(g.renamed(&segments, &roles, &kinds, wanted.clone()))
 }
 
 /// The ties of a layered graph's layers, as [`build`] generates them (the

@@ -47,7 +47,7 @@ pub(super) struct FlatGraph {
 }
 
 /// The keys each graph kind takes (besides `kind`), required ones first.
-const GRAPH_KEYS: [(&str, &[&str], &[&str]); 8] = [
+const GRAPH_KEYS: [(&str, &[&str], &[&str]); 9] = [
     (
         "edge_list",
         &["path"],
@@ -67,6 +67,7 @@ const GRAPH_KEYS: [(&str, &[&str], &[&str]); 8] = [
         &["mean_degree", "homophily", "within", "between", "trust"],
     ),
     ("layered", &["nodes"], &["trust"]),
+    ("graph_file", &["path"], &[]),
     (
         "configuration",
         &[],
@@ -189,6 +190,9 @@ impl FlatGraph {
                 nodes: req(self.nodes),
                 trust,
             },
+            "graph_file" => RawGraph::GraphFile {
+                path: self.path.expect("checked: required"),
+            },
             _ => RawGraph::Configuration {
                 nodes: self.nodes,
                 exponent: self.exponent,
@@ -203,6 +207,9 @@ impl FlatGraph {
 
 #[derive(Debug)]
 pub(super) enum RawGraph {
+    GraphFile {
+        path: String,
+    },
     EdgeList {
         path: String,
         directed: Option<bool>,
@@ -574,6 +581,20 @@ fn parse_graph(
             };
             (GraphSpec::Configuration { degrees: source }, trust)
         }
+        RawGraph::GraphFile { path } => {
+            if path.is_empty() {
+                return Err(
+                    "[graph].path is empty; give the graph file (.vsg), relative to the scenario"
+                        .into(),
+                );
+            }
+            (
+                GraphSpec::GraphFile {
+                    path: base.join(path),
+                },
+                None,
+            )
+        }
         RawGraph::Layered { nodes, trust } => (
             GraphSpec::Layered {
                 nodes: check_nodes(nodes, 2)?,
@@ -711,14 +732,14 @@ pub(super) fn parse(
                     GraphSpec::EdgeList {
                         attributes: Some(_),
                         ..
-                    }
+                    } | GraphSpec::GraphFile { .. }
                 ) =>
             {
                 RoleAmount::FromFile
             }
             _ => {
                 return Err(bad(format!(
-                    "{key} ({}) needs exactly one of share (of every segment), segment_shares = {{ segment = share, … }} or count (or none of them when an attribute file's role column gives the roles)",
+                    "{key} ({}) needs exactly one of share (of every segment), segment_shares = {{ segment = share, … }} or count (or none of them when an attribute file's role column or a graph file gives the roles)",
                     r.name
                 )));
             }
@@ -904,6 +925,16 @@ impl Scenario {
     /// An edge list or attribute file that cannot be read is named with the
     /// key that points to it.
     fn keyed_read_error(&self, e: Error) -> Error {
+        if let (GraphSpec::GraphFile { path: file }, Error::Read { path, source }) =
+            (&self.graph, &e)
+        {
+            if path == file {
+                return Error::Scenario {
+                    file: self.file.clone(),
+                    msg: format!("[graph].path: cannot read '{}': {source}", path.display()),
+                };
+            }
+        }
         let GraphSpec::EdgeList {
             path: edges,
             attributes,
