@@ -3,7 +3,8 @@
 //! contract, the economics section when `[economics]` is given, and the
 //! breakdown charts when there is more than one segment or role.
 //!
-//! Scenarios with more than a million people (`scale_10m.toml`) are only
+//! Scenarios with more than a million people (`scale_10m.toml`,
+//! `country_100m.toml`) are only
 //! parsed: generating them takes minutes and gigabytes.
 
 use assert_cmd::Command;
@@ -118,14 +119,24 @@ fn every_example_scenario_validates_and_runs() {
 }
 
 #[test]
-fn the_ten_million_person_scenario_is_only_parsed() {
+fn the_ten_and_hundred_million_person_scenarios_are_only_parsed() {
     let files = scenario_files();
     let big: Vec<&PathBuf> = files
         .iter()
         .filter(|p| is_big(&Scenario::from_file(p).unwrap()))
         .collect();
-    assert_eq!(big.len(), 1, "{big:?}");
-    assert!(big[0].ends_with("scale_10m.toml"));
+    assert_eq!(big.len(), 2, "{big:?}");
+    assert!(big[0].ends_with("country_100m.toml"), "{big:?}");
+    assert!(big[1].ends_with("scale_10m.toml"), "{big:?}");
+    // The country is the 10-million audience at ten times the size.
+    let (a, b) = (
+        Scenario::from_file(big[0]).unwrap(),
+        Scenario::from_file(big[1]).unwrap(),
+    );
+    assert_eq!(a.graph.nodes(), Some(100_000_000));
+    assert_eq!(b.graph.nodes(), Some(10_000_000));
+    assert_eq!(a.audience, b.audience);
+    assert_eq!(a.content, b.content);
 }
 
 #[test]
