@@ -377,7 +377,7 @@ pub fn simulate_range_ordering_if_it_pays(
     let len = range.end - range.start;
     let first = first_batch_trials(len);
     let seeding = resolve_seeding(s, &g)?;
-    let pilot = {
+    let (pilot, first_compile_s) = {
         let content = CompiledContent::new(&s.content, s.model, &g);
         let compile_s = t0.elapsed().as_secs_f64();
         let compiled = Compiled::new(&content, &seeding, s.seed, s.horizon);
@@ -400,7 +400,6 @@ pub fn simulate_range_ordering_if_it_pays(
         }
         (pilot, compile_s)
     };
-    let (pilot, first_compile_s) = pilot;
     let t_order = Instant::now();
     // The same people in the new storage order: pools keep their order, so
     // every draw is unchanged.

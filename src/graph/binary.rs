@@ -292,6 +292,21 @@ impl Reader {
         }
     }
 
+    fn read_error(&self, source: std::io::Error) -> Error {
+        Error::Read {
+            path: self.name.clone().into(),
+            source,
+        }
+    }
+
+    /// The byte length of section `name` (0 when the file has none).
+    fn len_of(&self, name: &str) -> u64 {
+        self.entries
+            .iter()
+            .find(|e| e.name == name)
+            .map_or(0, |e| e.len)
+    }
+
     fn open(path: &Path) -> Result<Reader> {
         let name = path.display().to_string();
         let bad = |msg: String| Error::GraphFile {
@@ -398,23 +413,17 @@ impl Reader {
         let mut out: Vec<T> = Vec::new();
         out.try_reserve_exact(count as usize)
             .map_err(|_| self.bad(format!("no memory for section '{name}' ({len} bytes)")))?;
-        self.file
-            .seek(SeekFrom::Start(offset))
-            .map_err(|source| Error::Read {
-                path: self.name.clone().into(),
-                source,
-            })?;
+        if let Err(e) = self.file.seek(SeekFrom::Start(offset)) {
+            return Err(self.read_error(e));
+        }
         let mut crc = crc32fast::Hasher::new();
         let mut buf = vec![0u8; CHUNK - CHUNK % T::SIZE];
         let mut left = len as usize;
         while left > 0 {
             let k = left.min(buf.len());
-            self.file
-                .read_exact(&mut buf[..k])
-                .map_err(|source| Error::Read {
-                    path: self.name.clone().into(),
-                    source,
-                })?;
+            if let Err(e) = self.file.read_exact(&mut buf[..k]) {
+                return Err(self.read_error(e));
+            }
             crc.update(&buf[..k]);
             out.extend(buf[..k].chunks_exact(T::SIZE).map(T::get));
             left -= k;
@@ -463,11 +472,7 @@ pub fn read(path: &Path) -> Result<SocialGraph> {
             super::MAX_ARCS
         )));
     }
-    let label_bytes = r
-        .entries
-        .iter()
-        .find(|e| e.name == "labels")
-        .map_or(0, |e| e.len);
+    let label_bytes = r.len_of("labels");
     let needed = crate::input::graph_bytes(n, m).saturating_add(label_bytes.saturating_mul(2));
     crate::input::check_memory(needed, || {
         (
@@ -476,11 +481,7 @@ pub fn read(path: &Path) -> Result<SocialGraph> {
         )
     })?;
     let vocab_bytes: Vec<u8> = {
-        let len = r
-            .entries
-            .iter()
-            .find(|e| e.name == "vocab")
-            .map_or(0, |e| e.len);
+        let len = r.len_of("vocab");
         if len > 64 << 20 {
             return Err(r.bad(format!("the vocab section is {len} bytes; at most 64 MiB")));
         }
