@@ -25,6 +25,7 @@ pub mod export;
 pub mod graph;
 pub mod input;
 pub mod interrupt;
+pub mod memory;
 pub mod metrics;
 pub mod plot;
 pub mod progress;

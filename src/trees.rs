@@ -270,7 +270,9 @@ pub fn record_trial(
                     let k = g.kinds()[a] as usize;
                     vocab.kinds.get(k).cloned().unwrap_or_else(|| k.to_string())
                 }),
-                trust: arc.map(|a| g.trust()[a]).or(paid_trust),
+                trust: arc
+                    .map(|a| crate::graph::trust_shown(g.trust_levels()[a]))
+                    .or(paid_trust),
                 segment: g.segments()[e.node as usize],
                 role: g.roles()[e.node as usize],
                 converted: n.converted,

@@ -168,7 +168,7 @@ fn convert_keeps_labels_segments_roles_and_trust() {
         .find(|&a| g.targets()[a] == p18)
         .expect("p17 → p18");
     assert!(
-        (g.trust()[at] - 0.0).abs() < 1e-6,
+        (g.trust_at(at) - 0.0).abs() < 1e-6,
         "trust 0.{}",
         (17 * 7 + 1) % 10
     );
@@ -260,7 +260,7 @@ fn bad_graph_files_are_refused_naming_the_file() {
     let at = good.len() * 3 / 4;
     flipped[at] ^= 1;
     let mut version = good.clone();
-    version[8] = 2;
+    version[8] = 3;
     let cases: [(&str, Vec<u8>, &str); 5] = [
         (
             "flipped.vsg",
@@ -275,7 +275,7 @@ fn bad_graph_files_are_refused_naming_the_file() {
         (
             "version.vsg",
             version,
-            "format version 2; this viralsim reads version 1",
+            "format version 3; this viralsim reads versions 1 to 2",
         ),
         (
             "text.vsg",

@@ -81,7 +81,7 @@ fn round_trip_generate_export_load_gives_the_same_graph() {
     let pg = viralsim::graph::SocialGraph::from_petgraph(&g.to_petgraph(), g.vocabulary().clone())
         .unwrap();
     assert_eq!(free.targets(), pg.targets());
-    assert_eq!(free.trust(), pg.trust());
+    assert_eq!(free.trust_levels(), pg.trust_levels());
     assert_eq!(free.node_count(), g.node_count());
     assert_ne!(
         free.targets(),
@@ -90,7 +90,7 @@ fn round_trip_generate_export_load_gives_the_same_graph() {
     );
     let stored = free.into_locality_order();
     assert_eq!(stored.targets(), g.targets());
-    assert_eq!(stored.trust(), g.trust());
+    assert_eq!(stored.trust_levels(), g.trust_levels());
     assert_eq!(pg.into_locality_order(), g);
 }
 
@@ -148,10 +148,10 @@ fn labels_are_remapped_and_written_back() {
     // Both arcs of ana – ben are family with the given trust.
     let ab = g.arc_range(0).find(|&a| g.targets()[a] == 1).unwrap();
     assert_eq!(v.kinds[g.kinds()[ab] as usize], "family");
-    assert_eq!(g.trust()[ab], 0.9);
+    assert_eq!(g.trust_levels()[ab], viralsim::graph::trust_level(0.9));
     // ben – cho has no trust: drawn from friend's uniform [0.3, 0.9].
     let bc = g.arc_range(1).find(|&a| g.targets()[a] == 2).unwrap();
-    assert!((0.3..=0.9).contains(&g.trust()[bc]));
+    assert!((0.3..=0.9).contains(&g.trust_at(bc)));
     // cho – ana has no kind: the rule picks one, the same for both arcs.
     let ca = g.arc_range(2).find(|&a| g.targets()[a] == 0).unwrap();
     let ac = g.arc_range(0).find(|&a| g.targets()[a] == 2).unwrap();
@@ -310,8 +310,8 @@ fn a_typo_in_an_integer_edge_list_is_an_error_not_a_silent_relabel() {
 }
 
 /// Network dumps as they come: a SNAP-style edge list (`#` comments, tab
-/// separators) read straight from gzip (also several members) and
-/// Zstandard files, recognised by their first bytes, gives the same edges
+/// separators) read straight from gzip (also several members), Zstandard
+/// and bzip2 (also several streams) files, recognised by their first bytes, gives the same edges
 /// as the plain file; a damaged compressed file is a read error naming it.
 #[test]
 fn compressed_edge_lists_read_as_the_plain_file() {
@@ -346,13 +346,22 @@ fn compressed_edge_lists_read_as_the_plain_file() {
         ),
     )
     .unwrap();
+    // bzip2 in two streams, as pbzip2 writes them.
+    let bz = dir.path().join("g.txt.bz2");
+    let mut bz_bytes = Vec::new();
+    for part in [a, b] {
+        let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::fast());
+        e.write_all(part.as_bytes()).unwrap();
+        bz_bytes.extend(e.finish().unwrap());
+    }
+    std::fs::write(&bz, &bz_bytes).unwrap();
     // A compressed file under a plain name is still recognised.
     let disguised = dir.path().join("dump.txt");
     std::fs::copy(&gz, &disguised).unwrap();
     let opts = io::EdgeListOptions::new(true);
     let want = io::read_edge_list_with(&plain, &opts).unwrap();
     assert_eq!(want.arcs.len(), 900);
-    for p in [&gz, &zst, &disguised] {
+    for p in [&gz, &zst, &bz, &disguised] {
         let got = io::read_edge_list_with(p, &opts).unwrap();
         assert_eq!(got.nodes, want.nodes, "{}", p.display());
         // Missing trust is NaN: compare bit patterns.
@@ -383,6 +392,7 @@ fn compressed_edge_lists_read_as_the_plain_file() {
         out.stdout
     };
     assert_eq!(stats(&plain), stats(&gz));
+    assert_eq!(stats(&plain), stats(&bz));
     // Damaged: a gzip header, then garbage; a truncated Zstandard frame.
     let bad = dir.path().join("bad.gz");
     let mut b = bytes[..20].to_vec();
@@ -399,6 +409,12 @@ fn compressed_edge_lists_read_as_the_plain_file() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("cut.zst"), "{e}");
+    let cut = dir.path().join("cut.bz2");
+    std::fs::write(&cut, &bz_bytes[..bz_bytes.len() / 3]).unwrap();
+    let e = io::read_edge_list_with(&cut, &opts)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("cut.bz2"), "{e}");
     viralsim()
         .args(["graph", "stats", "--directed"])
         .arg(&bad)

@@ -184,7 +184,7 @@ pub enum GraphCommand {
         #[arg(long, short)]
         quiet: bool,
     },
-    /// Turn an edge list (plain, .gz or .zst; optional node attribute file)
+    /// Turn an edge list (plain, .gz, .zst or .bz2; optional node attribute file)
     /// into a binary graph file (.vsg) that loads in seconds.
     Convert {
         /// Edge list.

@@ -14,6 +14,7 @@ use super::state::{
 };
 use super::tree::structural_virality;
 use super::{DENSE_PMAX31, threshold31};
+use crate::graph::trust_value;
 use crate::rng::{bernoulli, threshold32, unit};
 use crate::scenario::Model;
 use rand::Rng;
@@ -54,7 +55,7 @@ fn run_trial_impl<const GROUPS: bool, const LT: bool, const REC: bool>(
     let k = c.content;
     let epoch = ws.next_epoch();
     let targets = g.targets();
-    let trust = g.trust();
+    let trust = g.trust_levels();
     let segs = g.segments();
     let roles = g.roles();
     let nseg = if c.track_segments {
@@ -334,7 +335,15 @@ fn run_trial_impl<const GROUPS: bool, const LT: bool, const REC: bool>(
                     let bar = ws.threshold[v as usize] as f64
                         * (1.0 - (k.sticky_of(v) * novelty).min(1.0));
                     if f as f64 >= bar {
-                        engage!(v, trust[a], ui, du + 1, step, a as u64, NO_PLAN);
+                        engage!(
+                            v,
+                            trust_value(trust[a]),
+                            ui,
+                            du + 1,
+                            step,
+                            a as u64,
+                            NO_PLAN
+                        );
                     }
                 }
                 continue;
@@ -385,7 +394,7 @@ fn run_trial_impl<const GROUPS: bool, const LT: bool, const REC: bool>(
                         let p = crate::engine::engage_probability(
                             k.sticky_of(v) * novelty,
                             k.endorsement,
-                            trust[a] as f64,
+                            trust_value(trust[a]) as f64,
                         );
                         if dense {
                             threshold31(p)
@@ -395,7 +404,15 @@ fn run_trial_impl<const GROUPS: bool, const LT: bool, const REC: bool>(
                     };
                     // t ≤ 2^31 and r < 2^31, so t = 2^31 always accepts.
                     if r < t {
-                        engage!(v, trust[a], ui, du + 1, step, a as u64, NO_PLAN);
+                        engage!(
+                            v,
+                            trust_value(trust[a]),
+                            ui,
+                            du + 1,
+                            step,
+                            a as u64,
+                            NO_PLAN
+                        );
                     }
                 }
                 a += 1;

@@ -5,7 +5,7 @@
 //! sweep) run on one graph without copying it.
 
 use super::{ONE31, engage_probability, threshold31};
-use crate::graph::SocialGraph;
+use crate::graph::{SocialGraph, trust_value};
 use crate::rng::threshold32;
 use crate::scenario::{Content, Delay, Model};
 use rand_distr::{Distribution, Exp, LogNormal};
@@ -150,13 +150,14 @@ impl<'g> CompiledContent<'g> {
         let role_of = graph.roles();
         let n = graph.node_count();
         let seg = graph.segments();
-        let trust = graph.trust();
+        let trust = graph.trust_levels();
         let targets = graph.targets();
         let offsets = graph.offsets();
         let lt = model == Model::LinearThreshold;
         let keep_accept = c.novelty_half_life.is_none() && !lt;
         let mut accept = vec![0u32; if keep_accept { graph.arc_count() } else { 0 }];
-        let mut nodes = vec![NodeRec::default(); n];
+        crate::memory::advise_huge_pages(&accept);
+        let mut nodes = crate::memory::huge_vec(NodeRec::default(), n);
         // Chunks of people own contiguous arc ranges, so they compile in parallel.
         let mut jobs = Vec::with_capacity(n / COMPILE_CHUNK + 1);
         {
@@ -197,21 +198,23 @@ impl<'g> CompiledContent<'g> {
             Some(c) => sticky[c[v] as usize],
             None => sticky[seg[v] as usize * roles + role_of[v] as usize],
         };
-        let p_of = |a: usize| {
-            engage_probability(
-                sticky_of(targets[a] as usize),
-                c.endorsement,
-                trust[a] as f64,
-            )
-        };
         jobs.into_par_iter().for_each(|(lo, hi, accept, nd)| {
             let first = offsets[lo] as usize;
-            // One person's engagement probabilities, computed once.
+            // One person's targets' stickiness, gathered first in a loop of
+            // independent reads (so that many cache misses overlap), then
+            // their engagement probabilities, computed once.
             let mut row: Vec<f64> = Vec::new();
             for u in lo..hi {
                 let range = offsets[u] as usize..offsets[u + 1] as usize;
                 row.clear();
-                row.extend(range.clone().map(p_of));
+                row.extend(
+                    targets[range.clone()]
+                        .iter()
+                        .map(|&v| sticky_of(v as usize)),
+                );
+                for (p, a) in row.iter_mut().zip(range.clone()) {
+                    *p = engage_probability(*p, c.endorsement, trust_value(trust[a]) as f64);
+                }
                 let (scale, pmax) = skip_params(row.iter().copied().fold(0.0f64, f64::max));
                 nd[u - lo] = NodeRec {
                     start: range.start as u32,
@@ -301,22 +304,22 @@ fn lt_weights(graph: &SocialGraph, endorsement: f64) -> Vec<f32> {
     let n = graph.node_count();
     let mut into = vec![0f64; n];
     let mut indeg = vec![0u32; n];
-    for (&v, &t) in graph.targets().iter().zip(graph.trust()) {
-        into[v as usize] += t as f64;
+    for (&v, &t) in graph.targets().iter().zip(graph.trust_levels()) {
+        into[v as usize] += trust_value(t) as f64;
         indeg[v as usize] += 1;
     }
     graph
         .targets()
         .iter()
-        .zip(graph.trust())
+        .zip(graph.trust_levels())
         .map(|(&v, &t)| {
             let v = v as usize;
             let base = if into[v] > 0.0 {
-                t as f64 / into[v]
+                trust_value(t) as f64 / into[v]
             } else {
                 1.0 / indeg[v] as f64
             };
-            (base * (1.0 + endorsement * t as f64)) as f32
+            (base * (1.0 + endorsement * trust_value(t) as f64)) as f32
         })
         .collect()
 }

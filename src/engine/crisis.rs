@@ -440,7 +440,7 @@ fn share_from(
                 let p = engage_probability(
                     k.sticky_of(v) * novelty,
                     k.endorsement,
-                    g.trust()[a] as f64,
+                    g.trust_at(a) as f64,
                 );
                 if dense {
                     threshold31(p)

@@ -64,7 +64,10 @@ pub fn run_range(c: &Compiled<'_>, first: u64, opts: &RunOptions<'_>) -> Result<
         })?;
     let threads = pool.current_num_threads() as u64;
     let trials = opts.trials;
-    let block = (trials / (threads * 32)).clamp(16, 4096);
+    // About 32 blocks per thread, so that threads finish together; a block
+    // may be a single trial, so that a few long trials (a country-scale
+    // graph) still spread over every thread.
+    let block = (trials / (threads * 32)).clamp(1, 4096);
     let blocks = trials.div_ceil(block);
     let n = c.graph.node_count();
     let nseg = c.tracked_segments();

@@ -16,6 +16,7 @@ use super::sampling::{
 use super::state::{NO_PARENT, TrialOutcome, Workspace};
 use super::tree::structural_virality;
 use super::{Compiled, DENSE_PMAX31};
+use crate::graph::trust_value;
 use crate::rng::{bernoulli, threshold32};
 use rand::Rng;
 
@@ -32,7 +33,7 @@ pub(crate) fn run_trial_plain(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) 
     let k = c.content;
     let epoch = ws.next_epoch();
     let targets = g.targets();
-    let trust = g.trust();
+    let trust = g.trust_levels();
     let nodes = &k.nodes[..];
     let accept = &k.accept[..];
     let [mut rng, mut seeding_rng, mut skip_rng] = trial_streams(c.seed, trial);
@@ -90,7 +91,12 @@ pub(crate) fn run_trial_plain(c: &Compiled<'_>, ws: &mut Workspace, trial: u64) 
             if bernoulli(&mut rng, share_t) {
                 next.push(vi);
             }
-            if converts && bernoulli(&mut rng, threshold32(k.conversion_probability(trust[$a]))) {
+            if converts
+                && bernoulli(
+                    &mut rng,
+                    threshold32(k.conversion_probability(trust_value(trust[$a]))),
+                )
+            {
                 out.converted += 1;
             }
             if bernoulli(&mut rng, ugc_t) {

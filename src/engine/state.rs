@@ -113,8 +113,11 @@ pub struct Workspace {
 impl Workspace {
     /// Scratch space for a graph of `n` people.
     pub fn new(n: usize) -> Self {
+        // Zeroed pages are not touched yet, so the hint takes effect.
+        let stamps = vec![[0; 2]; n];
+        crate::memory::advise_huge_pages(&stamps);
         Workspace {
-            stamps: vec![[0; 2]; n],
+            stamps,
             epoch: 0,
             engaged: Vec::new(),
             frontier: Vec::new(),

@@ -2,7 +2,7 @@
 //! segments, roles and labels, arcs with trust and tie kind — in a
 //! versioned, checksummed form that loads at close to disk speed.
 //!
-//! # Format, version 1
+//! # Format, version 2
 //! Everything is little-endian. A file is a 64-byte header, a table of
 //! sections (32 bytes each), then the sections' payloads, each starting at
 //! a multiple of 8 bytes (zero padding between them).
@@ -10,7 +10,7 @@
 //! | bytes  | header field                                              |
 //! |--------|-----------------------------------------------------------|
 //! | 0–7    | magic `VSGRAPH` and a zero byte                           |
-//! | 8–11   | format version (u32, 1)                                   |
+//! | 8–11   | format version (u32, 2)                                   |
 //! | 12–15  | header length (u32, 64)                                   |
 //! | 16–23  | people n (u64)                                            |
 //! | 24–31  | arcs m (u64)                                              |
@@ -30,7 +30,7 @@
 //! | `vocab`    | JSON `{"segments": […], "roles": […], "kinds": […]}`: names by id |
 //! | `offsets`  | u64 × (n + 1): person u's arcs are `offsets[u]..offsets[u+1]` |
 //! | `targets`  | u32 × m: the arcs' targets, sorted within each person     |
-//! | `trust`    | f32 × m: the arcs' trust in [0, 1]                        |
+//! | `trust`    | u16 × m: the arcs' trust levels: trust = level / 65535    |
 //! | `kinds`    | u8 × m: the arcs' tie kinds (ids into `kinds`)            |
 //! | `segments` | u16 × n: each person's segment                            |
 //! | `roles`    | u8 × n: each person's role                                |
@@ -39,7 +39,9 @@
 //! | `ownids`   | (with own ids) u32 × n: the own id of the person stored at each position, when the graph is stored in locality order |
 //!
 //! CRC-32 is the common one (IEEE 802.3, as zlib's `crc32`), so any tool
-//! can check a file. A reader refuses other magic, another version, a
+//! can check a file. Version 1 differed only in its `trust` section (f32 ×
+//! m, trust itself); it is still read, each trust quantised to its level as
+//! the graph stores it. A reader refuses other magic, another version, a
 //! damaged header, table or section, a truncated file, and arrays that do
 //! not form a valid graph (as [`SocialGraph::from_csr`] checks), each with
 //! a message naming the file. Files are written to a temporary name beside
@@ -53,8 +55,10 @@ use std::path::Path;
 
 /// The first 8 bytes of every graph file.
 pub const MAGIC: [u8; 8] = *b"VSGRAPH\0";
-/// The format version this build writes and reads.
-pub const VERSION: u32 = 1;
+/// The format version this build writes (it also reads version 1).
+pub const VERSION: u32 = 2;
+/// The oldest format version this build reads.
+pub const OLDEST_VERSION: u32 = 1;
 /// The usual file name extension.
 pub const EXTENSION: &str = "vsg";
 
@@ -146,6 +150,11 @@ fn name_bytes(name: &str) -> [u8; 8] {
 ///
 /// Complexity: O(n + m) time, O(1) memory beyond the graph (8 MiB buffers).
 pub fn write(g: &SocialGraph, path: &Path) -> Result<()> {
+    write_as(g, path, VERSION)
+}
+
+/// [`write`] in format `version` (1 only for tests of reading old files).
+fn write_as(g: &SocialGraph, path: &Path, version: u32) -> Result<()> {
     let vocab = g.vocabulary();
     let vocab_json = serde_json::to_vec(&serde_json::json!({
         "segments": vocab.segments,
@@ -164,11 +173,23 @@ pub fn write(g: &SocialGraph, path: &Path) -> Result<()> {
         (idx, text)
     });
     let mut flags = 0;
+    let trust_v1: Vec<f32> = if version == 1 {
+        g.trust_levels()
+            .iter()
+            .map(|&q| super::trust_value(q))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut sections = vec![
         bytes("vocab", &vocab_json),
         array("offsets", g.offsets()),
         array("targets", g.targets()),
-        array("trust", g.trust()),
+        if version == 1 {
+            array("trust", &trust_v1)
+        } else {
+            array("trust", g.trust_levels())
+        },
         array("kinds", g.kinds()),
         array("segments", g.segments()),
         array("roles", g.roles()),
@@ -189,8 +210,8 @@ pub fn write(g: &SocialGraph, path: &Path) -> Result<()> {
             .map_or("graph".into(), |f| f.to_string_lossy().into_owned()),
         std::process::id()
     ));
-    let written =
-        write_sections(&tmp, g, flags, &sections).and_then(|()| std::fs::rename(&tmp, path));
+    let written = write_sections(&tmp, g, version, flags, &sections)
+        .and_then(|()| std::fs::rename(&tmp, path));
     if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp);
         return Err(Error::write(path, e));
@@ -201,6 +222,7 @@ pub fn write(g: &SocialGraph, path: &Path) -> Result<()> {
 fn write_sections(
     path: &Path,
     g: &SocialGraph,
+    version: u32,
     flags: u32,
     sections: &[Out<'_>],
 ) -> std::io::Result<()> {
@@ -231,7 +253,7 @@ fn write_sections(
     }
     let mut header = Vec::with_capacity(HEADER_LEN);
     header.extend_from_slice(&MAGIC);
-    header.extend_from_slice(&VERSION.to_le_bytes());
+    header.extend_from_slice(&version.to_le_bytes());
     header.extend_from_slice(&(HEADER_LEN as u32).to_le_bytes());
     header.extend_from_slice(&(g.node_count() as u64).to_le_bytes());
     header.extend_from_slice(&(g.arc_count() as u64).to_le_bytes());
@@ -260,6 +282,8 @@ pub struct Header {
     pub labels: bool,
     /// Whether the graph is stored in locality order (own ids given).
     pub own_ids: bool,
+    /// The file's format version.
+    pub version: u32,
 }
 
 struct Entry {
@@ -333,9 +357,9 @@ impl Reader {
         }
         file.read_exact(&mut head[8..]).map_err(read_err)?;
         let version = u32_at(&head, 8);
-        if version != VERSION {
+        if !(OLDEST_VERSION..=VERSION).contains(&version) {
             return Err(bad(format!(
-                "format version {version}; this viralsim reads version {VERSION}"
+                "format version {version}; this viralsim reads versions {OLDEST_VERSION} to {VERSION}"
             )));
         }
         if crc32fast::hash(&head[..56]) != u32_at(&head, 56) {
@@ -348,7 +372,7 @@ impl Reader {
         let flags = u32_at(&head, 36);
         if u32_at(&head, 12) as usize != HEADER_LEN || flags & !(FLAG_LABELS | FLAG_OWN_IDS) != 0 {
             return Err(bad(format!(
-                "unknown header length {} or flags {flags:#x} for version {VERSION}",
+                "unknown header length {} or flags {flags:#x} for version {version}",
                 u32_at(&head, 12)
             )));
         }
@@ -389,6 +413,7 @@ impl Reader {
                 arcs,
                 labels: flags & FLAG_LABELS != 0,
                 own_ids: flags & FLAG_OWN_IDS != 0,
+                version,
             },
             entries,
         })
@@ -413,6 +438,7 @@ impl Reader {
         let mut out: Vec<T> = Vec::new();
         out.try_reserve_exact(count as usize)
             .map_err(|_| self.bad(format!("no memory for section '{name}' ({len} bytes)")))?;
+        crate::memory::advise_capacity(&out);
         if let Err(e) = self.file.seek(SeekFrom::Start(offset)) {
             return Err(self.read_error(e));
         }
@@ -464,6 +490,7 @@ pub fn read(path: &Path) -> Result<SocialGraph> {
         arcs: m,
         labels,
         own_ids,
+        ..
     } = r.header;
     if n > super::MAX_NODES as u64 || m > super::MAX_ARCS as u64 || n == 0 {
         return Err(r.bad(format!(
@@ -490,7 +517,18 @@ pub fn read(path: &Path) -> Result<SocialGraph> {
     let vocab = parse_vocab(&vocab_bytes).map_err(|msg| r.bad(msg))?;
     let offsets: Vec<u64> = r.array("offsets", n + 1)?;
     let targets: Vec<u32> = r.array("targets", m)?;
-    let trust: Vec<f32> = r.array("trust", m)?;
+    let trust: Vec<u16> = if r.header.version == 1 {
+        let trust: Vec<f32> = r.array("trust", m)?;
+        if let Some(a) = trust.iter().position(|t| !(0.0..=1.0).contains(t)) {
+            return Err(r.bad(format!(
+                "not a valid graph: trust {} on arc {a} is outside [0, 1]",
+                trust[a]
+            )));
+        }
+        trust.into_iter().map(super::trust_level).collect()
+    } else {
+        r.array("trust", m)?
+    };
     let kinds: Vec<u8> = r.array("kinds", m)?;
     let segments: Vec<u16> = r.array("segments", n)?;
     let roles: Vec<u8> = r.array("roles", n)?;
@@ -583,6 +621,24 @@ mod tests {
             let h = header(&p).unwrap();
             assert_eq!((h.people, h.arcs), (500, g.arc_count() as u64));
         }
+    }
+
+    #[test]
+    fn version_1_files_are_read_with_trust_as_levels() {
+        let g = super::super::tests::skewed(300, 2500);
+        let p = tmp("v1.vsg");
+        write_as(&g, &p, 1).unwrap();
+        assert_eq!(header(&p).unwrap().version, 1);
+        // f32 trust (4 bytes an arc) against levels (2 bytes an arc).
+        let v1_len = std::fs::metadata(&p).unwrap().len();
+        let p2 = tmp("v2.vsg");
+        write(&g, &p2).unwrap();
+        assert_eq!(header(&p2).unwrap().version, VERSION);
+        let v2_len = std::fs::metadata(&p2).unwrap().len();
+        let arcs = g.arc_count() as u64;
+        assert!(v1_len >= v2_len + 2 * arcs - 8 && v1_len <= v2_len + 2 * arcs + 8);
+        assert_eq!(read(&p).unwrap(), g);
+        assert_eq!(read(&p2).unwrap(), g);
     }
 
     #[test]

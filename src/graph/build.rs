@@ -39,7 +39,7 @@ const FOLLOWER_TAG: u8 = u8::MAX;
 /// [`Error::Parameter`] when sizes disagree, an id is out of range, follower
 /// arcs exist without a `follower` kind, or the topology repeats an arc.
 ///
-/// Complexity: O(n + m + Σ_u d_u log d_u); memory 9 bytes per arc for the
+/// Complexity: O(n + m + Σ_u d_u log d_u); memory 7 bytes per arc for the
 /// result; while building, the ties and follower arcs (8 bytes each, freed
 /// once scattered) and 12 bytes per person.
 #[allow(clippy::too_many_arguments)]
@@ -156,6 +156,7 @@ pub fn assemble(
         }
     });
     let mut targets = vec![0u32; m];
+    crate::memory::advise_huge_pages(&targets);
     let mut kind = vec![0u8; m];
     let cuts: Vec<u64> = (0..n).step_by(span).map(|u| offsets[u]).collect();
     split_at_cuts(&mut targets, &cuts, m as u64)
@@ -270,7 +271,7 @@ pub fn assemble(
     let tt = Ticker::new(progress, "trust", write as u64);
     let picker = KindPicker::new(audience, seed);
     let samplers = audience.samplers();
-    let mut trust = vec![0f32; write];
+    let mut trust = vec![0 as super::TrustLevel; write];
     split_rows(&mut trust, &offsets)
         .into_par_iter()
         .zip(split_rows(&mut kind, &offsets))
@@ -563,7 +564,7 @@ pub fn from_edge_list(
     let mut trng = stream_rng(seed, Stream::Trust, 0);
     for a in arcs.iter_mut() {
         if a.2.is_nan() {
-            a.2 = samplers[a.3 as usize].draw(&mut trng);
+            a.2 = super::trust_value(samplers[a.3 as usize].draw(&mut trng));
         }
     }
     let mut vocab = audience.vocabulary();

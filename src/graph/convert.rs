@@ -19,7 +19,7 @@ impl SocialGraph {
                 g.add_edge(
                     self.own_id(u).into(),
                     self.own_id(self.targets[a]).into(),
-                    (self.trust[a], self.kind[a]),
+                    (super::trust_value(self.trust[a]), self.kind[a]),
                 );
             }
         }

@@ -348,6 +348,9 @@ pub enum Compression {
     Gzip,
     /// Zstandard (`28 b5 2f fd`), one frame.
     Zstd,
+    /// bzip2 (`BZh` and a block size digit), also several streams one after
+    /// another (as `pbzip2` writes them).
+    Bzip2,
 }
 
 impl Compression {
@@ -357,6 +360,8 @@ impl Compression {
             Compression::Gzip
         } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
             Compression::Zstd
+        } else if head.len() >= 4 && head.starts_with(b"BZh") && (b'1'..=b'9').contains(&head[3]) {
+            Compression::Bzip2
         } else {
             Compression::None
         }
@@ -364,7 +369,7 @@ impl Compression {
 }
 
 /// A buffered reader of `f`'s text, decompressed while read when its first
-/// bytes are those of gzip or Zstandard (whatever the file's name).
+/// bytes are those of gzip, Zstandard or bzip2 (whatever the file's name).
 fn decompressed(path: &Path, f: std::fs::File) -> Result<Box<dyn std::io::BufRead + Send>> {
     use std::io::BufRead;
     let read_err = |source| Error::Read {
@@ -387,6 +392,10 @@ fn decompressed(path: &Path, f: std::fs::File) -> Result<Box<dyn std::io::BufRea
             })?;
             Box::new(std::io::BufReader::with_capacity(1 << 20, d))
         }
+        Compression::Bzip2 => Box::new(std::io::BufReader::with_capacity(
+            1 << 20,
+            bzip2::bufread::MultiBzDecoder::new(raw),
+        )),
     })
 }
 
@@ -1182,14 +1191,14 @@ pub fn write_edge_list(graph: &super::SocialGraph, path: &Path) -> Result<()> {
             graph.node_count(),
             graph.arc_count()
         )?;
-        let (t, tr, kd) = (graph.targets(), graph.trust(), graph.kinds());
+        let (t, tr, kd) = (graph.targets(), graph.trust_levels(), graph.kinds());
         for u in graph.people_by_id() {
             for a in graph.arc_range(u) {
                 match graph.labels() {
                     Some(l) => write!(w, "{} {}", l[u as usize], l[t[a] as usize])?,
                     None => write!(w, "{} {}", graph.own_id(u), graph.own_id(t[a]))?,
                 }
-                writeln!(w, " {} {}", tr[a], kinds[kd[a] as usize])?;
+                writeln!(w, " {} {}", super::trust_text(tr[a]), kinds[kd[a] as usize])?;
             }
         }
         w.flush()

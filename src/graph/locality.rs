@@ -177,9 +177,9 @@ mod tests {
                 assert_eq!(h.id_of(&g.label(e)), Some(u));
                 assert_eq!(h.segments()[u as usize], g.segments()[e as usize]);
                 assert_eq!(h.roles()[u as usize], g.roles()[e as usize]);
-                let ties = |x: &SocialGraph, w: u32| -> Vec<(u32, f32, u8)> {
+                let ties = |x: &SocialGraph, w: u32| -> Vec<(u32, u16, u8)> {
                     x.arc_range(w)
-                        .map(|a| (x.own_id(x.targets()[a]), x.trust()[a], x.kinds()[a]))
+                        .map(|a| (x.own_id(x.targets()[a]), x.trust_levels()[a], x.kinds()[a]))
                         .collect()
                 };
                 assert_eq!(ties(&h, u), ties(&g, e), "ties of {e}, in order");

@@ -3,8 +3,8 @@
 //!
 //! An arc `u → v` means `v` sees what `u` shares. Arcs of a person are stored
 //! contiguously and sorted by the target's own id, so the cascade's hot loop
-//! walks memory in order. Memory: 4 (target) + 4 (trust) + 1 (kind) bytes per
-//! arc, plus 8 (offset) + 2 (segment) + 1 (role) bytes per person, and 8 more
+//! walks memory in order. Memory: 4 (target) + 2 (trust, quantised to a
+//! [`TrustLevel`]) + 1 (kind) bytes per arc, plus 8 (offset) + 2 (segment) + 1 (role) bytes per person, and 8 more
 //! per person in [locality order](SocialGraph::into_locality_order).
 //!
 //! Internal ids are storage positions. Each person also has an own id (the
@@ -44,6 +44,48 @@ pub const MAX_ARCS: usize = 4_000_000_000;
 /// An arc being assembled: `(source, target, trust, kind)`.
 pub type ArcSpec = (u32, u32, f32, u8);
 
+/// Trust of one arc as the graph stores it: a level `0..=TRUST_LEVEL_MAX`
+/// standing for trust `level / TRUST_LEVEL_MAX`, so trust is kept to within
+/// 1/131,070 (half a step) in 2 bytes instead of 4.
+pub type TrustLevel = u16;
+
+/// The level of full trust (1.0).
+pub const TRUST_LEVEL_MAX: TrustLevel = u16::MAX;
+
+/// The level nearest to trust `t` (in [0, 1]; values outside are clamped,
+/// so callers check the range first).
+#[inline]
+pub fn trust_level(t: f32) -> TrustLevel {
+    (f64::from(t).clamp(0.0, 1.0) * f64::from(TRUST_LEVEL_MAX)).round() as TrustLevel
+}
+
+/// The shortest decimal (at most 5 places) whose level is `level`: how
+/// trust is written to text, so that reading it back gives the same level.
+pub fn trust_text(level: TrustLevel) -> String {
+    let v = f64::from(trust_value(level));
+    for places in 0..5 {
+        let s = format!("{v:.places$}");
+        if s.parse::<f32>().map(trust_level) == Ok(level) {
+            return s;
+        }
+    }
+    format!("{v:.5}")
+}
+
+/// The f32 nearest [`trust_text`]'s decimal: the trust of a level as it is
+/// shown (0.5, not 0.5000076), which still rounds to the same level.
+pub fn trust_shown(level: TrustLevel) -> f32 {
+    trust_text(level)
+        .parse()
+        .unwrap_or_else(|_| trust_value(level))
+}
+
+/// The trust a level stands for, in [0, 1]; `trust_level(trust_value(q)) == q`.
+#[inline]
+pub fn trust_value(level: TrustLevel) -> f32 {
+    f32::from(level) / f32::from(TRUST_LEVEL_MAX)
+}
+
 /// Labels of segments, roles and tie kinds, indexed by their small ids.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Vocabulary {
@@ -70,7 +112,7 @@ impl Default for Vocabulary {
 pub struct SocialGraph {
     offsets: Vec<u64>,
     targets: Vec<u32>,
-    trust: Vec<f32>,
+    trust: Vec<TrustLevel>,
     kind: Vec<u8>,
     segment: Vec<u16>,
     role: Vec<u8>,
@@ -179,7 +221,7 @@ impl SocialGraph {
             offsets[i + 1] += offsets[i];
         }
         let targets = arcs.iter().map(|a| a.1).collect();
-        let trust = arcs.iter().map(|a| a.2).collect();
+        let trust = arcs.iter().map(|a| trust_level(a.2)).collect();
         let kind = arcs.iter().map(|a| a.3).collect();
         Ok(SocialGraph {
             offsets,
@@ -199,14 +241,13 @@ impl SocialGraph {
     ///
     /// # Errors
     /// [`Error::Parameter`] when lengths disagree, offsets decrease, a target
-    /// is out of range, repeated or unsorted, a self-loop, trust outside
-    /// [0, 1], or a segment, role or kind id outside the vocabulary.
+    /// is out of range, repeated or unsorted, a self-loop, or a segment, role or kind id outside the vocabulary.
     ///
     /// Complexity: O(n + m) to check.
     pub fn from_csr(
         offsets: Vec<u64>,
         targets: Vec<u32>,
-        trust: Vec<f32>,
+        trust: Vec<TrustLevel>,
         kind: Vec<u8>,
         segment: Vec<u16>,
         role: Vec<u8>,
@@ -226,7 +267,7 @@ impl SocialGraph {
     pub fn from_csr_with_ids(
         offsets: Vec<u64>,
         targets: Vec<u32>,
-        trust: Vec<f32>,
+        trust: Vec<TrustLevel>,
         kind: Vec<u8>,
         segment: Vec<u16>,
         role: Vec<u8>,
@@ -262,9 +303,6 @@ impl SocialGraph {
                     ));
                 }
             }
-        }
-        if let Some(a) = trust.iter().position(|t| !(0.0..=1.0).contains(t)) {
-            return bad(format!("trust {} on arc {a} is outside [0, 1]", trust[a]));
         }
         if kind.iter().any(|&k| k as usize >= vocab.kinds.len())
             || segment.iter().any(|&s| s as usize >= vocab.segments.len())
@@ -327,10 +365,17 @@ impl SocialGraph {
         &self.targets
     }
 
-    /// Trust of all arcs, indexed by arc.
+    /// Trust levels of all arcs, indexed by arc ([`trust_value`] gives the
+    /// trust a level stands for).
     #[inline]
-    pub fn trust(&self) -> &[f32] {
+    pub fn trust_levels(&self) -> &[TrustLevel] {
         &self.trust
+    }
+
+    /// Trust of arc `a`, in [0, 1].
+    #[inline]
+    pub fn trust_at(&self, a: usize) -> f32 {
+        trust_value(self.trust[a])
     }
 
     /// Tie kind of all arcs, indexed by arc.
@@ -463,7 +508,7 @@ impl SocialGraph {
     pub fn heap_bytes(&self) -> usize {
         self.offsets.len() * 8
             + self.targets.len() * 4
-            + self.trust.len() * 4
+            + self.trust.len() * 2
             + self.kind.len()
             + self.segment.len() * 2
             + self.role.len()
@@ -496,7 +541,7 @@ mod tests {
         assert_eq!(g.node_count(), 3);
         assert_eq!(g.arc_count(), 3);
         assert_eq!(&g.targets()[g.arc_range(0)], &[1, 2]);
-        assert_eq!(g.trust()[g.arc_range(0)][0], 1.0);
+        assert_eq!(g.trust_at(g.arc_range(0).start), 1.0);
         assert_eq!(g.out_degree(1), 0);
         assert_eq!(g.by_out_degree()[0], 0);
     }

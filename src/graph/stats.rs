@@ -287,7 +287,7 @@ pub fn compute(g: &SocialGraph, clustering_sample: usize) -> (GraphStats, Vec<u6
     let mut kind_t = vec![0f64; v.kinds.len()];
     let mut within = 0u64;
     let mut reciprocal = 0u64;
-    let (t, tr, kd) = (g.targets(), g.trust(), g.kinds());
+    let (t, tr, kd) = (g.targets(), g.trust_levels(), g.kinds());
     // In own-id order, so that the trust sums add up in the same order
     // whatever the storage order; lists are sorted by own id.
     for u in g.people_by_id() {
@@ -295,7 +295,7 @@ pub fn compute(g: &SocialGraph, clustering_sample: usize) -> (GraphStats, Vec<u6
         for a in g.arc_range(u) {
             let w = t[a];
             kind_n[kd[a] as usize] += 1;
-            kind_t[kd[a] as usize] += tr[a] as f64;
+            kind_t[kd[a] as usize] += super::trust_value(tr[a]) as f64;
             within += (seg[u as usize] == seg[w as usize]) as u64;
             reciprocal += t[g.arc_range(w)]
                 .binary_search_by_key(&own, |&x| g.own_id(x))
