@@ -769,10 +769,8 @@ fn quick_lines_read_as_the_line_by_line_reader() {
             // The shortest decimal of an f32, as viralsim writes it.
             0..=3 => format!("{f}"),
             4 => format!("{:.1$}", f, (r.next(17) + 1) as usize),
-            5 => format!(
-                "{}",
-                ["0", "1", "0.", "1.", ".5", "1.0", "0.0000000000000001"][r.next(7) as usize]
-            ),
+            5 => ["0", "1", "0.", "1.", ".5", "1.0", "0.0000000000000001"][r.next(7) as usize]
+                .to_string(),
             6 => format!("{}e-{}", r.next(10), r.next(3) + 1),
             7 => format!("0.{}", r.next(u64::MAX >> 8)),
             8 => format!("{}", r.next(1 << 24) as f64 / (1u64 << 24) as f64),
