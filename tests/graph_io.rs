@@ -762,3 +762,88 @@ fn chunked_reading_does_not_depend_on_the_thread_count() {
     );
     assert_eq!(one, run(2));
 }
+
+/// The fast path for `u v` and `u v trust` lines (eight-byte loads, no
+/// loop) against the line-by-line reader: the shapes it takes, the near
+/// misses it leaves to the general path, and trust written in every way,
+/// rounded to the same `f32` bit for bit.
+#[test]
+fn quick_lines_read_as_the_line_by_line_reader() {
+    let mut r = Lcg(2024);
+    let mut lines = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut pair = |r: &mut Lcg, people: u64| loop {
+        let (u, v) = (r.next(people), r.next(people));
+        if u != v && seen.insert((u, v)) {
+            return (u, v);
+        }
+    };
+    for i in 0..6000u64 {
+        let (u, v) = pair(&mut r, if i % 7 == 0 { 99_999_999 } else { 5000 });
+        let f = f32::from_bits(r.next(1 << 30) as u32 % 0x3f80_0001);
+        let trust = match i % 12 {
+            // The shortest decimal of an f32, as viralsim writes it.
+            0..=3 => format!("{f}"),
+            4 => format!("{:.1$}", f, (r.next(17) + 1) as usize),
+            5 => ["0", "1", "0.", "1.", ".5", "1.0", "0.0000000000000001"][r.next(7) as usize]
+                .to_string(),
+            6 => format!("{}e-{}", r.next(10), r.next(3) + 1),
+            7 => format!("0.{}", r.next(u64::MAX >> 8)),
+            8 => format!("{}", r.next(1 << 24) as f64 / (1u64 << 24) as f64),
+            9 => format!("0.{:0>9}", r.next(1_000_000_000)),
+            10 => format!("{:.9}", f as f64),
+            _ => format!("{f:e}"),
+        };
+        let sep = ["\t", " ", " ", " ", "  "][r.next(5) as usize];
+        let mut l = match r.next(10) {
+            0 => format!("{u}{sep}{v}"),
+            1 => format!("+{u} {v} {trust}"),
+            2 => format!("{u} {v} {trust} # c"),
+            3 => format!("{u} {v} {trust} "),
+            4 => format!("{u:08} {v} {trust}"),
+            _ => format!("{u}{sep}{v}{sep}{trust}"),
+        };
+        if r.next(30) == 0 {
+            l.push('\r');
+        }
+        lines.push(l);
+        if r.next(200) == 0 {
+            lines.push(format!("# {}", "long comment ".repeat(500)));
+        }
+    }
+    let opts = io::EdgeListOptions::new(true);
+    let chunks = [100, 4096, 1 << 20];
+    let text = lines.join("\n");
+    let read = outcome(io::parse_edge_list_serial(&text, &opts, "e.txt"));
+    assert!(matches!(read, Outcome::Read { .. }), "{read:?}");
+    chunked_as_serial(&text, &opts, &chunks);
+    chunked_as_serial(&(text.clone() + "\n"), &opts, &chunks);
+    chunked_as_serial(&lines.join("\r\n"), &opts, &chunks);
+    chunked_as_serial(&text, &io::EdgeListOptions::new(false), &chunks);
+    // Declared columns: without trust, or trust not third.
+    let two: Vec<String> = lines
+        .iter()
+        .map(|l| l.split_whitespace().take(2).collect::<Vec<_>>().join(" "))
+        .collect();
+    chunked_as_serial(&format!("u v\n{}", two.join("\n")), &opts, &chunks);
+    chunked_as_serial(&format!("u v\n{text}"), &opts, &chunks);
+    chunked_as_serial(&format!("u v kind trust\n{text}"), &opts, &chunks);
+    // Errors among quick lines, late in the file: the first by line.
+    for bad in [
+        "12 12 0.5",
+        "12 13 1.0000001",
+        "12 13 1.5",
+        "12 13 2",
+        "12 13 0.5.5",
+        "12 13 -0.5",
+        "12 13\t\t",
+        "12",
+        "12 x 0.5",
+        "12 13 0.5 friend extra",
+        &lines[40].clone(),
+    ] {
+        let mut l = lines.clone();
+        l.insert(5000, bad.to_string());
+        chunked_as_serial(&l.join("\n"), &opts, &chunks);
+    }
+}

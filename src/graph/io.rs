@@ -221,14 +221,20 @@ pub fn read_edge_list_chunked(
     let batch = 4 * rayon::current_num_threads();
     std::thread::scope(|s| {
         let (tx, rx) = std::sync::mpsc::sync_channel(batch);
-        s.spawn(move || split_chunks(r, chunk.max(1), &tx));
+        // Chunks parsed come back to the reader thread to be filled again.
+        let (back, spare) = std::sync::mpsc::sync_channel(2 * batch);
+        s.spawn(move || split_chunks(r, chunk.max(1), &tx, &spare));
         let chunks = rx.into_iter().map(|c| {
             c.map(Cow::Owned).map_err(|source| Error::Read {
                 path: path.to_path_buf(),
                 source,
             })
         });
-        p.chunks(chunks, true, batch)
+        p.chunks(chunks, true, batch, |c| {
+            if let Cow::Owned(c) = c {
+                let _ = back.try_send(c);
+            }
+        })
     })?;
     p.finish(true)
 }
@@ -236,16 +242,21 @@ pub fn read_edge_list_chunked(
 /// Reads `r` in chunks of whole lines of about `chunk` bytes and sends them
 /// to `tx` in order; a read error is sent after the whole lines before it
 /// (the partial line it interrupted is dropped, as the line-by-line reader
-/// drops it). Returns when all is sent or the receiver is gone.
+/// drops it). Chunks are read into the buffers `spare` hands back when it
+/// has some (their memory is mapped already). Returns when all is sent or
+/// the receiver is gone.
 fn split_chunks(
     mut r: Box<dyn std::io::BufRead + Send>,
     chunk: usize,
     tx: &std::sync::mpsc::SyncSender<std::io::Result<Vec<u8>>>,
+    spare: &std::sync::mpsc::Receiver<Vec<u8>>,
 ) {
     use std::io::Read;
     let mut carry = Vec::new();
     loop {
-        let mut buf = std::mem::take(&mut carry);
+        let mut buf = spare.try_recv().unwrap_or_default();
+        buf.clear();
+        buf.extend_from_slice(&carry);
         buf.reserve(chunk);
         let mut want = chunk;
         let mut end = false;
@@ -270,7 +281,8 @@ fn split_chunks(
             }
             match buf.iter().rposition(|&c| c == b'\n') {
                 Some(i) => {
-                    carry = buf[i + 1..].to_vec();
+                    carry.clear();
+                    carry.extend_from_slice(&buf[i + 1..]);
                     buf.truncate(i + 1);
                     break;
                 }
@@ -431,7 +443,7 @@ pub fn parse_edge_list_chunked(
 ) -> Result<EdgeList> {
     let mut p = Parser::new(opts.clone(), file);
     let batch = 4 * rayon::current_num_threads();
-    p.chunks(text_chunks(text.as_bytes(), chunk), false, batch)?;
+    p.chunks(text_chunks(text.as_bytes(), chunk), false, batch, drop)?;
     p.finish(true)
 }
 
@@ -593,13 +605,17 @@ impl<'f> Parser<'f> {
     /// Parses pieces of whole lines, in order: `batch` at a time, numeric
     /// lines on the rayon pool ([`chunked::parse`]), the rest line by line,
     /// with the same result and the same first error as line by line.
+    /// Each piece parsed goes to `used` (to be reused).
     fn chunks<'t>(
         &mut self,
         mut pieces: impl Iterator<Item = Result<Cow<'t, [u8]>>>,
         bounded: bool,
         batch: usize,
+        mut used: impl FnMut(Cow<'t, [u8]>),
     ) -> Result<()> {
         let batch = batch.max(1);
+        // Row buffers of the fast path, reused from batch to batch.
+        let mut pool: Vec<Vec<Row>> = Vec::new();
         loop {
             let mut got: Vec<Cow<'t, [u8]>> = Vec::with_capacity(batch);
             let mut failed = None;
@@ -640,18 +656,24 @@ impl<'f> Parser<'f> {
                     fixed: (!self.opts.kinds.open).then_some(&self.opts.kinds.names[..]),
                     max_line,
                 };
+                let bufs: Vec<Vec<Row>> = (first..got.len())
+                    .map(|_| pool.pop().unwrap_or_default())
+                    .collect();
                 let parsed: Vec<chunked::Parsed> = (first..got.len())
                     .into_par_iter()
-                    .map(|i| chunked::parse(&got[i][from[i]..], &lay))
+                    .zip(bufs)
+                    .map(|(i, rows)| chunked::parse(&got[i][from[i]..], &lay, rows))
                     .collect();
                 for (r, i) in parsed.into_iter().zip(first..) {
-                    self.absorb(&got[i][from[i]..], r, bounded)?;
+                    self.absorb(&got[i][from[i]..], &r, bounded)?;
+                    pool.push(r.rows);
                 }
             } else {
                 for i in first..got.len() {
                     self.lines(&got[i][from[i]..], bounded, false)?;
                 }
             }
+            got.into_iter().for_each(&mut used);
             if let Some(e) = failed {
                 return Err(e);
             }
@@ -665,8 +687,8 @@ impl<'f> Parser<'f> {
     /// by line; when the parser has turned to labels, or the rows would meet
     /// a limit (kinds, arcs, memory) whose error must name its line, all of
     /// `b` is parsed line by line instead.
-    fn absorb(&mut self, b: &[u8], r: chunked::Parsed, bounded: bool) -> Result<()> {
-        if self.labels.is_some() || !self.takes(&r) {
+    fn absorb(&mut self, b: &[u8], r: &chunked::Parsed, bounded: bool) -> Result<()> {
+        if self.labels.is_some() || !self.takes(r) {
             self.lines(b, bounded, false)?;
             return Ok(());
         }
@@ -974,11 +996,18 @@ impl<'f> Parser<'f> {
                 rows.push((r.1, r.0, r.2, r.3, r.4));
             }
         }
-        if parallel {
-            rows = sort_rows(rows, people, spare);
+        let (arcs, repeat) = if parallel {
+            sort_rows(rows, people, spare)
         } else {
             rows.sort_unstable_by_key(|r| (((r.0 as u64) << 32) | r.1 as u64, r.3));
-        }
+            match rows.windows(2).find(|w| repeats(w)) {
+                Some(w) => (Vec::new(), Some((w[0], w[1]))),
+                None => (
+                    rows.into_iter().map(|r| (r.0, r.1, r.2, r.4)).collect(),
+                    None,
+                ),
+            }
+        };
         let (labels, index, nodes) = match self.labels {
             Some((l, i)) => {
                 let n = l.len();
@@ -990,26 +1019,23 @@ impl<'f> Parser<'f> {
             Some(l) => l[u as usize].clone(),
             None => u.to_string(),
         };
-        for w in rows.windows(2) {
-            if w[0].0 == w[1].0 && w[0].1 == w[1].1 {
-                let what = if directed {
-                    "arc"
-                } else {
-                    "tie (the file is read as undirected)"
-                };
-                return Err(edge_err(
-                    file,
-                    w[1].3 as usize,
-                    format!(
-                        "duplicate {what} {} -> {}, first given on line {}",
-                        name(w[1].0),
-                        name(w[1].1),
-                        w[0].3
-                    ),
-                ));
-            }
+        if let Some((first, again)) = repeat {
+            let what = if directed {
+                "arc"
+            } else {
+                "tie (the file is read as undirected)"
+            };
+            return Err(edge_err(
+                file,
+                again.3 as usize,
+                format!(
+                    "duplicate {what} {} -> {}, first given on line {}",
+                    name(again.0),
+                    name(again.1),
+                    first.3
+                ),
+            ));
         }
-        let arcs = rows.into_iter().map(|r| (r.0, r.1, r.2, r.4)).collect();
         Ok(EdgeList {
             nodes,
             arcs,
@@ -1021,21 +1047,39 @@ impl<'f> Parser<'f> {
     }
 }
 
-/// `rows` sorted by (source, target, line) on the rayon pool, for `people`
-/// people. With `spare` memory for a copy of the rows and no more people
+/// Whether the second of two rows sorted by (source, target, line) repeats
+/// the tie of the first.
+fn repeats(w: &[Row]) -> bool {
+    w[0].0 == w[1].0 && w[0].1 == w[1].1
+}
+
+/// The arcs of `rows` sorted by (source, target) on the rayon pool, for
+/// `people` people; or, when a tie repeats, the first two rows (by line)
+/// of the first tie that does (in that order). With `spare` memory for a copy of the rows and no more people
 /// than rows, by counting sort on the source (each part of the sources on
-/// its own thread) and then by target within each source; otherwise by a
-/// parallel comparison sort. No two rows have the same key, so the order is
-/// the same either way and whatever the number of threads.
-fn sort_rows(mut rows: Vec<Row>, people: usize, spare: bool) -> Vec<Row> {
+/// its own thread, straight into the arcs) and then by target within each
+/// source (a stable sort: rows of one tie stay in the order read); otherwise
+/// by a parallel comparison sort on (source, target, line). No two rows have
+/// the same key, so the order is the same either way and whatever the number
+/// of threads.
+#[allow(clippy::type_complexity)]
+fn sort_rows(
+    mut rows: Vec<Row>,
+    people: usize,
+    spare: bool,
+) -> (Vec<super::ArcSpec>, Option<(Row, Row)>) {
     let key = |r: &Row| (((r.0 as u64) << 32) | r.1 as u64, r.3);
-    if rows.par_windows(2).all(|w| key(&w[0]) < key(&w[1])) {
-        return rows;
-    }
     let n = rows.len();
-    if !spare || n < 1 << 16 || people > n || n >= u32::MAX as usize {
-        rows.par_sort_unstable_by_key(key);
-        return rows;
+    let sorted = rows.par_windows(2).all(|w| key(&w[0]) < key(&w[1]));
+    if sorted || !spare || n < 1 << 16 || people > n || n >= u32::MAX as usize {
+        if !sorted {
+            rows.par_sort_unstable_by_key(key);
+        }
+        if let Some(i) = rows.par_windows(2).position_first(repeats) {
+            return (Vec::new(), Some((rows[i], rows[i + 1])));
+        }
+        let arcs = rows.into_par_iter().map(|r| (r.0, r.1, r.2, r.4)).collect();
+        return (arcs, None);
     }
     // start[u]: the index of source u's first row.
     let mut start = vec![0u32; people + 1];
@@ -1057,7 +1101,7 @@ fn sort_rows(mut rows: Vec<Row>, people: usize, spare: bool) -> Vec<Row> {
         }
     }
     cuts.push(people);
-    let mut out: Vec<Row> = vec![(0, 0, 0.0, 0, 0); n];
+    let mut out: Vec<super::ArcSpec> = vec![(0, 0, 0.0, 0); n];
     let mut slices = Vec::with_capacity(cuts.len());
     let mut rest = &mut out[..];
     for w in cuts.windows(2) {
@@ -1067,22 +1111,43 @@ fn sort_rows(mut rows: Vec<Row>, people: usize, spare: bool) -> Vec<Row> {
         rest = b;
     }
     let (start, rows) = (&start, &rows);
-    slices.into_par_iter().for_each(|(lo, hi, dst)| {
-        let base = start[lo];
-        let mut next: Vec<u32> = start[lo..hi].iter().map(|&s| s - base).collect();
-        for r in rows {
-            let u = (r.0 as usize).wrapping_sub(lo);
-            if u < hi - lo {
-                dst[next[u] as usize] = *r;
-                next[u] += 1;
+    let repeat: Vec<Option<super::ArcSpec>> = slices
+        .into_par_iter()
+        .map(|(lo, hi, dst)| {
+            let base = start[lo];
+            let mut next: Vec<u32> = start[lo..hi].iter().map(|&s| s - base).collect();
+            for r in rows {
+                let u = (r.0 as usize).wrapping_sub(lo);
+                if u < hi - lo {
+                    dst[next[u] as usize] = (r.0, r.1, r.2, r.4);
+                    next[u] += 1;
+                }
             }
+            let mut repeat = None;
+            for u in lo..hi {
+                let (a, b) = ((start[u] - base) as usize, (start[u + 1] - base) as usize);
+                let own = &mut dst[a..b];
+                own.sort_by_key(|r| r.1);
+                if repeat.is_none() {
+                    repeat = own.windows(2).find(|w| w[0].1 == w[1].1).map(|w| w[0]);
+                }
+            }
+            repeat
+        })
+        .collect();
+    match repeat.into_iter().flatten().next() {
+        None => (out, None),
+        Some(a) => {
+            // The rows of that tie, by line (they are few).
+            let mut of: Vec<Row> = rows
+                .iter()
+                .filter(|r| (r.0, r.1) == (a.0, a.1))
+                .copied()
+                .collect();
+            of.sort_unstable_by_key(|r| r.3);
+            (Vec::new(), Some((of[0], of[1])))
         }
-        for u in lo..hi {
-            let (a, b) = ((start[u] - base) as usize, (start[u + 1] - base) as usize);
-            dst[a..b].sort_unstable_by_key(|r| (r.1, r.3));
-        }
-    });
-    out
+    }
 }
 
 /// One row of a node attribute file.

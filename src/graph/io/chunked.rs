@@ -463,10 +463,117 @@ fn finish_line(
     }
 }
 
+/// Bytes [`quick_line`] looks at from the line's start: more than the
+/// longest line it takes (7 + 1 + 7 + 1 + 17 bytes and `\r\n`).
+const WINDOW: usize = 48;
+
+/// The eight bytes of `win` from `i`, little-endian.
+#[inline(always)]
+fn load(win: &[u8; WINDOW], i: usize) -> u64 {
+    let mut t = [0; 8];
+    t.copy_from_slice(&win[i..i + 8]);
+    u64::from_le_bytes(t)
+}
+
+/// The offset of the line break when the bytes at `p` end the line: `\n`
+/// or `\r\n`.
+#[inline(always)]
+fn line_end(win: &[u8; WINDOW], p: usize) -> Option<usize> {
+    match win[p] {
+        b'\n' => Some(p),
+        b'\r' if win[p + 1] == b'\n' => Some(p + 1),
+        _ => None,
+    }
+}
+
+/// The value and number of the decimal digits that `w`'s bytes start with,
+/// when there are one to seven.
+#[inline(always)]
+fn short_id(w: u64) -> Option<(u32, usize)> {
+    let (x, n) = eight(w);
+    (n.wrapping_sub(1) < 7).then_some((x as u32, n))
+}
+
+/// Space or tab: the one separator [`quick_line`] takes.
+#[inline(always)]
+fn is_sep(c: u8) -> bool {
+    c == b' ' || c == b'\t'
+}
+
+/// The commonest line, read with a few eight-byte loads and no loop, from
+/// the [`WINDOW`] bytes `win` that start it: `u v` or (with `trust`, trust
+/// in the third column) `u v trust`, ids of one to seven digits, one space
+/// or tab between fields, trust a digit, then optionally a point and up to
+/// 15 digits, the line ended by `\n` or `\r\n` right after the last field.
+/// Returns (u, v, trust, the offset of the line break in `win`), or None for
+/// any other line (which [`line_spaces`] then reads): whatever it takes,
+/// [`line_spaces`] takes with the same values.
+#[inline(always)]
+fn quick_line(win: &[u8; WINDOW], trust: bool) -> Option<(u32, u32, f32, usize)> {
+    const EXACT: u64 = (1 << 53) - 1;
+    let w = load(win, 0);
+    let (u, n) = short_id(w)?;
+    if !is_sep((w >> (8 * n)) as u8) {
+        return None;
+    }
+    let p = n + 1;
+    let w = load(win, p);
+    let (v, n) = short_id(w)?;
+    if u == v {
+        return None;
+    }
+    let p = p + n;
+    if !is_sep((w >> (8 * n)) as u8) {
+        return line_end(win, p).map(|end| (u, v, f32::NAN, end));
+    }
+    if !trust {
+        return None;
+    }
+    let p = p + 1;
+    let w = load(win, p);
+    let d = (w as u8).wrapping_sub(b'0') as u64;
+    let after = (w >> 8) as u8;
+    if d > 9 {
+        return None;
+    }
+    let (m, scale, p) = if after == b'.' {
+        let q = p + 2;
+        let (f, k) = eight(load(win, q));
+        if k < 8 {
+            (d * POW10U[k] + f, k, q + k)
+        } else {
+            let (g, k) = eight(load(win, q + 8));
+            if k == 8 {
+                return None;
+            }
+            let m = d * POW10U[8 + k] + f * POW10U[k] + g;
+            if m > EXACT {
+                return None;
+            }
+            (m, 8 + k, q + 8 + k)
+        }
+    } else if after.wrapping_sub(b'0') > 9 {
+        (d, 0, p + 1)
+    } else {
+        return None;
+    };
+    let end = line_end(win, p)?;
+    // As in Cursor::trust: one rounding to f64 (m < 2^53, so as i64 it
+    // converts exactly), then to f32 unless half-way.
+    let x = m as i64 as f64 / POW10[scale];
+    if x.to_bits() & 0x1fff_ffff == 0x1000_0000 {
+        return None;
+    }
+    let t = x as f32;
+    (t <= 1.0).then_some((u, v, t, end))
+}
+
 /// Reads whole lines of `b` until the first one the fast path is not sure
-/// of.
-pub(super) fn parse(b: &[u8], lay: &Layout) -> Parsed {
-    let mut rows: Vec<Row> = Vec::with_capacity(b.len() / 16);
+/// of, into `rows` (cleared first: a buffer of an earlier chunk, whose
+/// memory is already mapped).
+pub(super) fn parse(b: &[u8], lay: &Layout, mut rows: Vec<Row>) -> Parsed {
+    rows.clear();
+    rows.reserve(b.len() / 16);
     let mut kinds = Kinds {
         fixed: lay.fixed,
         local: Vec::new(),
@@ -475,7 +582,20 @@ pub(super) fn parse(b: &[u8], lay: &Layout) -> Parsed {
     };
     let (mut pos, mut line, mut max_id) = (0usize, 0u32, -1i64);
     let mut hi = 0u32;
+    let trust3 = lay.trust == 2;
     while pos < b.len() {
+        let quick = b
+            .get(pos..pos + WINDOW)
+            .and_then(|w| quick_line(w.try_into().ok()?, trust3));
+        if let Some((u, v, t, end)) = quick {
+            if let Some(k) = kinds.missing() {
+                hi = hi.max(u).max(v);
+                rows.push((u, v, t, line + 1, k));
+                line += 1;
+                pos += end + 1;
+                continue;
+            }
+        }
         let mut c = Cursor { b, i: pos };
         let mut got = line_spaces(&mut c, lay, &mut kinds);
         if let Got::Commas = got {
