@@ -7,6 +7,11 @@
 //! (2 MiB) cut that cost; where the kernel offers them on request only
 //! (`madvise` mode), [`advise_huge_pages`] asks for them. Hints never change
 //! results: only where memory sits.
+//!
+//! They are off unless `VIRALSIM_HUGE_PAGES=1` is in the environment: at
+//! 10 million people they brought nothing measurable to the trials and made
+//! compiling and parsing slower (2 MiB pages are zeroed, and may be
+//! compacted, when first touched); see benches/README.md.
 
 /// Arrays smaller than this are left alone (the TLB covers them anyway).
 const MIN_BYTES: usize = 8 << 20;
@@ -42,7 +47,9 @@ fn advise_range(start: usize, bytes: usize) {
     #[cfg(target_os = "linux")]
     {
         const HUGE: usize = 2 << 20;
-        if bytes < MIN_BYTES {
+        static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+        let on = *ON.get_or_init(|| std::env::var("VIRALSIM_HUGE_PAGES").as_deref() == Ok("1"));
+        if bytes < MIN_BYTES || !on {
             return;
         }
         let lo = start.next_multiple_of(HUGE);
