@@ -1,7 +1,8 @@
 //! Assembling a [`SocialGraph`] from generated ties, the follower layer and
 //! the people, in O(n + m) memory beyond the result, on the rayon pool:
-//! out-degrees are counted, the targets scattered into the CSR array (no
-//! list of 16-byte arcs), each person's arcs sorted by target, and only then
+//! arcs are counted per bucket of consecutive people, their targets
+//! scattered into the buckets' parts of the CSR array (no list of 16-byte
+//! arcs), each bucket's arcs grouped by person and sorted by target, and only then
 //! are kinds and trust drawn, person by person, so that the result does not
 //! depend on the order the arcs were scattered in (nor on the thread count).
 
@@ -13,7 +14,7 @@ use crate::progress::{Progress, Ticker};
 use crate::rng::{Stream, stream_rng};
 use rayon::prelude::*;
 
-/// People per chunk of the row-wise passes (sort, kinds and trust).
+/// People per chunk of the row-wise pass (kinds and trust).
 const ROWS_PER_CHUNK: usize = 1 << 12;
 /// The tag of a follower arc while assembling (ties have their layer run).
 const FOLLOWER_TAG: u8 = u8::MAX;
@@ -38,7 +39,8 @@ const FOLLOWER_TAG: u8 = u8::MAX;
 ///
 /// Complexity: O(n + m + Σ_u d_u log d_u); memory 9 bytes per arc for the
 /// result; while building, the ties and follower arcs (8 bytes each, freed
-/// once scattered) and 12 bytes per person.
+/// once scattered), 2 bytes per arc (each arc's source within its bucket,
+/// freed once sorted) and 12 bytes per person.
 #[allow(clippy::too_many_arguments)]
 pub fn assemble(
     topo: Topology,
@@ -323,7 +325,7 @@ const BUCKET_SHIFTS: (u32, u32) = (8, 16);
 /// About this many buckets (as a power of two) for large graphs: few enough
 /// that the fill's write positions stay in a core's cache, many enough that
 /// a bucket's arcs do too when its rows are sorted.
-const BUCKETS_LOG2: u32 = 12;
+const BUCKETS_LOG2: u32 = 8;
 /// Pairs per piece of the fill at most (at least as many pieces as twice the
 /// threads, down to pieces of [`MIN_PIECE`] pairs; the result does not depend
 /// on the cut).
@@ -413,8 +415,9 @@ fn sort_bucket(
         at[r + 1] += at[r];
     }
     deg.copy_from_slice(&at[..rows]);
-    keys.clear();
-    keys.resize(t.len(), 0);
+    if keys.len() < t.len() {
+        keys.resize(t.len(), 0);
+    }
     for ((&v, &tag), &x) in t.iter().zip(k.iter()).zip(l) {
         let c = &mut deg[x as usize];
         keys[*c as usize] = ((v as u64) << 8) | tag as u64;
