@@ -1,7 +1,8 @@
 //! Assembling a [`SocialGraph`] from generated ties, the follower layer and
 //! the people, in O(n + m) memory beyond the result, on the rayon pool:
-//! out-degrees are counted, the targets scattered into the CSR array (no
-//! list of 16-byte arcs), each person's arcs sorted by target, and only then
+//! arcs are counted per bucket of consecutive people, their targets
+//! scattered into the buckets' parts of the CSR array (no list of 16-byte
+//! arcs), each bucket's arcs grouped by person and sorted by target, and only then
 //! are kinds and trust drawn, person by person, so that the result does not
 //! depend on the order the arcs were scattered in (nor on the thread count).
 
@@ -13,11 +14,8 @@ use crate::progress::{Progress, Ticker};
 use crate::rng::{Stream, stream_rng};
 use rayon::prelude::*;
 
-/// People per chunk of the row-wise passes (sort, kinds and trust).
+/// People per chunk of the row-wise pass (kinds and trust).
 const ROWS_PER_CHUNK: usize = 1 << 12;
-/// Ranges of people scattered by one job each (a constant, so that nothing
-/// depends on the thread count; every job reads all the ties).
-const SCATTER_RANGES: usize = 8;
 /// The tag of a follower arc while assembling (ties have their layer run).
 const FOLLOWER_TAG: u8 = u8::MAX;
 
@@ -41,7 +39,8 @@ const FOLLOWER_TAG: u8 = u8::MAX;
 ///
 /// Complexity: O(n + m + Σ_u d_u log d_u); memory 7 bytes per arc for the
 /// result; while building, the ties and follower arcs (8 bytes each, freed
-/// once scattered) and 12 bytes per person.
+/// once scattered), 2 bytes per arc (each arc's source within its bucket,
+/// freed once sorted) and 12 bytes per person.
 #[allow(clippy::too_many_arguments)]
 pub fn assemble(
     topo: Topology,
@@ -102,165 +101,161 @@ pub fn assemble(
             ));
         }
     }
-    let out_of_range = |&(u, v): &(u32, u32)| u as usize >= n || v as usize >= n || u == v;
-    if let Some(i) = topo.ties.par_iter().position_first(out_of_range) {
-        let (u, v) = topo.ties[i];
-        return Err(Error::param(
-            "arcs",
-            format!("tie {u} – {v} is a self-loop or names a person outside 0..{n}"),
-        ));
-    }
-    if let Some(i) = follower_arcs.par_iter().position_first(out_of_range) {
-        let (u, v) = follower_arcs[i];
-        return Err(Error::param(
-            "arcs",
-            format!("follower arc {u} -> {v} is a self-loop or out of range"),
-        ));
-    }
-
-    // 1. Out-degrees, then offsets. Each of SCATTER_RANGES ranges of people
-    // is one job that reads all the ties and counts (then places) only the
-    // arcs that leave its people: plain writes to memory of its own.
+    // 1. Arcs per bucket of people (1 << shift consecutive people), counted
+    // per piece of the ties and of the follower arcs in one pass that also
+    // checks every id.
     let tf = Ticker::new(progress, "fill", m as u64);
-    let span = n.div_ceil(SCATTER_RANGES).max(1);
-    let mut deg = vec![0u32; n];
-    deg.par_chunks_mut(span).enumerate().for_each(|(r, d)| {
-        let r0 = r * span;
-        let mut count = |u: u32| {
-            if let Some(x) = d.get_mut((u as usize).wrapping_sub(r0)) {
-                *x += 1;
-            }
-        };
-        for &(u, v) in &topo.ties {
-            count(u);
-            if !directed {
-                count(v);
-            }
-        }
-        for &(u, _) in &follower_arcs {
-            count(u);
-        }
-    });
-    let mut offsets = vec![0u64; n + 1];
-    for u in 0..n {
-        offsets[u + 1] = offsets[u] + deg[u] as u64;
-    }
-
-    // 2. Place targets and tags (a row's order is fixed but arbitrary until
-    // sorted): each person's cursor starts at the end of its row (relative
-    // to its range's first arc) and counts down.
-    deg.par_chunks_mut(span).enumerate().for_each(|(r, d)| {
-        let r0 = r * span;
-        for (a, x) in d.iter_mut().enumerate() {
-            *x = (offsets[r0 + a + 1] - offsets[r0]) as u32;
-        }
-    });
-    let mut targets = vec![0u32; m];
-    crate::memory::advise_huge_pages(&targets);
-    let mut kind = vec![0u8; m];
-    let cuts: Vec<u64> = (0..n).step_by(span).map(|u| offsets[u]).collect();
-    split_at_cuts(&mut targets, &cuts, m as u64)
-        .into_par_iter()
-        .zip(split_at_cuts(&mut kind, &cuts, m as u64))
-        .zip(deg.par_chunks_mut(span))
-        .enumerate()
-        .for_each(|(r, ((t, k), d))| {
-            let r0 = r * span;
-            let mut put = |u: u32, v: u32, tag: u8| {
-                if let Some(x) = d.get_mut((u as usize).wrapping_sub(r0)) {
-                    *x -= 1;
-                    t[*x as usize] = v;
-                    k[*x as usize] = tag;
+    let shift = bucket_shift(n);
+    let buckets = n.div_ceil(1 << shift).max(1);
+    let pieces = cut_pieces(&topo.ties, &follower_arcs);
+    let counted: Vec<std::result::Result<Vec<u64>, usize>> = pieces
+        .par_iter()
+        .map(|p| {
+            let both = !directed && !p.follower;
+            let mut h = vec![0u64; buckets];
+            for (i, &(u, v)) in p.arcs.iter().enumerate() {
+                if u as usize >= n || v as usize >= n || u == v {
+                    return Err(p.first + i);
                 }
-            };
-            let mut run = 0;
-            for (i, &(u, v)) in topo.ties.iter().enumerate() {
-                let tag = if given.is_some() {
-                    while run_end[run] <= i {
-                        run += 1;
-                    }
-                    run as u8
-                } else {
-                    0
-                };
-                put(u, v, tag);
-                if !directed {
-                    put(v, u, tag);
+                h[(u >> shift) as usize] += 1;
+                if both {
+                    h[(v >> shift) as usize] += 1;
                 }
             }
-            for &(u, v) in &follower_arcs {
-                put(u, v, FOLLOWER_TAG);
-            }
-        });
-    drop(topo);
-    drop(follower_arcs);
-    drop(deg);
-    tf.finish();
-
-    // 3. Sort each row by (target, tag); drop repeats (the lowest tag, a
-    // tie before a follower arc and the earliest layer, wins), left-aligned
-    // within the row.
-    let ts = Ticker::new(progress, "sort", n as u64);
-    let no_repeats = given.is_none();
-    let rows: Vec<(Vec<u32>, Option<Error>)> = split_rows(&mut targets, &offsets)
-        .into_par_iter()
-        .zip(split_rows(&mut kind, &offsets))
-        .enumerate()
-        .map(|(c, (t, k))| {
-            let r0 = c * ROWS_PER_CHUNK;
-            let r1 = (r0 + ROWS_PER_CHUNK).min(n);
-            let base = offsets[r0];
-            let mut keys: Vec<u64> = Vec::new();
-            let mut lens = Vec::with_capacity(r1 - r0);
-            for u in r0..r1 {
-                let (a, b) = (
-                    (offsets[u] - base) as usize,
-                    (offsets[u + 1] - base) as usize,
-                );
-                keys.clear();
-                keys.extend((a..b).map(|i| ((t[i] as u64) << 8) | k[i] as u64));
-                keys.sort_unstable();
-                let mut w = a;
-                let mut prev = u64::MAX;
-                for &key in &keys {
-                    if key >> 8 == prev >> 8 {
-                        if no_repeats && key as u8 != FOLLOWER_TAG {
-                            let e = Error::param(
-                                "arcs",
-                                format!("duplicate arc {u} -> {} in the generated ties", key >> 8),
-                            );
-                            return (lens, Some(e));
-                        }
-                        continue;
-                    }
-                    prev = key;
-                    t[w] = (key >> 8) as u32;
-                    k[w] = key as u8;
-                    w += 1;
-                }
-                lens.push((w - a) as u32);
-            }
-            (lens, None)
+            Ok(h)
         })
         .collect();
-    let mut write = 0usize;
-    let mut u = 0usize;
-    for (lens, e) in rows {
-        if let Some(e) = e {
-            return Err(e);
-        }
-        for len in lens {
-            let (start, len) = (offsets[u] as usize, len as usize);
-            if start != write {
-                targets.copy_within(start..start + len, write);
-                kind.copy_within(start..start + len, write);
+    let mut hist = Vec::with_capacity(pieces.len());
+    for (p, c) in pieces.iter().zip(counted) {
+        match c {
+            Ok(h) => hist.push(h),
+            Err(i) if !p.follower => {
+                let (u, v) = topo.ties[i];
+                return Err(Error::param(
+                    "arcs",
+                    format!("tie {u} – {v} is a self-loop or names a person outside 0..{n}"),
+                ));
             }
-            offsets[u] = write as u64;
-            write += len;
-            u += 1;
+            Err(i) => {
+                let (u, v) = follower_arcs[i];
+                return Err(Error::param(
+                    "arcs",
+                    format!("follower arc {u} -> {v} is a self-loop or out of range"),
+                ));
+            }
         }
     }
-    offsets[n] = write as u64;
+    // Bucket b's arcs are bstart[b]..bstart[b + 1], piece after piece.
+    let mut bstart = vec![0u64; buckets + 1];
+    for b in 0..buckets {
+        bstart[b + 1] = bstart[b] + hist.iter().map(|h| h[b]).sum::<u64>();
+    }
+
+    // 2. Scatter: each piece writes its arcs' targets, tags and sources (as
+    // offsets within their bucket) into slices of its own, one per bucket;
+    // there are few buckets, so their write positions stay in cache.
+    let mut targets = vec![0u32; m];
+    let mut kind = vec![0u8; m];
+    let mut local = vec![0u16; m];
+    let mut sinks: Vec<Vec<Sink<'_>>> = (0..pieces.len())
+        .map(|_| Vec::with_capacity(buckets))
+        .collect();
+    {
+        let (mut t, mut k, mut l) = (&mut targets[..], &mut kind[..], &mut local[..]);
+        for b in 0..buckets {
+            for (s, h) in sinks.iter_mut().zip(&hist) {
+                let c = h[b] as usize;
+                let (t0, t1) = std::mem::take(&mut t).split_at_mut(c);
+                let (k0, k1) = std::mem::take(&mut k).split_at_mut(c);
+                let (l0, l1) = std::mem::take(&mut l).split_at_mut(c);
+                (t, k, l) = (t1, k1, l1);
+                s.push(Sink {
+                    t: t0,
+                    k: k0,
+                    l: l0,
+                    at: 0,
+                });
+            }
+        }
+    }
+    drop(hist);
+    let mask = (1u32 << shift) - 1;
+    pieces.par_iter().zip(sinks).for_each(|(p, mut s)| {
+        let mut put = |u: u32, v: u32, tag: u8| {
+            s[(u >> shift) as usize].push(v, tag, (u & mask) as u16);
+        };
+        if p.follower {
+            for &(u, v) in p.arcs {
+                put(u, v, FOLLOWER_TAG);
+            }
+            return;
+        }
+        let mut run = run_end.partition_point(|&e| e <= p.first);
+        for (i, &(u, v)) in (p.first..).zip(p.arcs) {
+            let tag = if given.is_some() {
+                while run_end[run] <= i {
+                    run += 1;
+                }
+                run as u8
+            } else {
+                0
+            };
+            put(u, v, tag);
+            if !directed {
+                put(v, u, tag);
+            }
+        }
+    });
+    drop(pieces);
+    drop(topo);
+    drop(follower_arcs);
+    tf.finish();
+
+    // 3. Per bucket: the arcs grouped by source (a counting sort), each row
+    // sorted by (target, tag) and repeats dropped (the lowest tag, a tie
+    // before a follower arc and the earliest layer, wins), the rows written
+    // back left-aligned within the bucket; then the buckets are closed up.
+    let ts = Ticker::new(progress, "sort", n as u64);
+    let no_repeats = given.is_none();
+    let mut deg = vec![0u32; n];
+    let written: Vec<Result<usize>> = split_at_cuts(&mut targets, &bstart[..buckets], m as u64)
+        .into_par_iter()
+        .zip(split_at_cuts(&mut kind, &bstart[..buckets], m as u64))
+        .zip(split_at_cuts(&mut local, &bstart[..buckets], m as u64))
+        .zip(deg.par_chunks_mut(1 << shift))
+        .enumerate()
+        .map_init(
+            || (Vec::new(), Vec::new()),
+            |(keys, at), (b, (((t, k), l), d))| {
+                sort_bucket(b << shift, t, k, l, d, keys, at, no_repeats)
+            },
+        )
+        .collect();
+    drop(local);
+    let mut offsets = vec![0u64; n + 1];
+    let mut write = 0usize;
+    let mut first = Vec::with_capacity(buckets);
+    for (b, w) in written.into_iter().enumerate() {
+        let w = w?;
+        let start = bstart[b] as usize;
+        if start != write {
+            targets.copy_within(start..start + w, write);
+            kind.copy_within(start..start + w, write);
+        }
+        first.push(write as u64);
+        write += w;
+    }
+    offsets[1..]
+        .par_chunks_mut(1 << shift)
+        .zip(deg.par_chunks(1 << shift))
+        .zip(first)
+        .for_each(|((o, d), mut at)| {
+            for (o, &d) in o.iter_mut().zip(d) {
+                at += d as u64;
+                *o = at;
+            }
+        });
+    drop(deg);
     targets.truncate(write);
     kind.truncate(write);
     targets.shrink_to_fit();
@@ -322,6 +317,140 @@ pub fn assemble(
     tt.finish();
     let vocab: Vocabulary = audience.vocabulary();
     SocialGraph::from_csr(offsets, targets, trust, kind, segment, role, vocab)
+}
+
+/// Fewest and most people per bucket of the fill, as powers of two: a
+/// bucket's people are numbered within it by a `u16`.
+const BUCKET_SHIFTS: (u32, u32) = (8, 16);
+/// About this many buckets (as a power of two) for large graphs: few enough
+/// that the fill's write positions stay in a core's cache, many enough that
+/// a bucket's arcs do too when its rows are sorted.
+const BUCKETS_LOG2: u32 = 8;
+/// Pairs per piece of the fill at most (at least as many pieces as twice the
+/// threads, down to pieces of [`MIN_PIECE`] pairs; the result does not depend
+/// on the cut).
+const MAX_PIECE: usize = 1 << 22;
+/// Pairs per piece at least, unless there are fewer.
+const MIN_PIECE: usize = 1 << 16;
+
+/// log2 of the people per bucket of the fill for `n` people.
+fn bucket_shift(n: usize) -> u32 {
+    let bits = usize::BITS - n.saturating_sub(1).leading_zeros();
+    bits.saturating_sub(BUCKETS_LOG2)
+        .clamp(BUCKET_SHIFTS.0, BUCKET_SHIFTS.1)
+}
+
+/// A run of consecutive ties (from tie `first`) or follower arcs, counted
+/// and scattered by one job of the fill.
+struct Piece<'a> {
+    arcs: &'a [(u32, u32)],
+    first: usize,
+    follower: bool,
+}
+
+/// The ties, then the follower arcs, cut into pieces.
+fn cut_pieces<'a>(ties: &'a [(u32, u32)], followers: &'a [(u32, u32)]) -> Vec<Piece<'a>> {
+    let threads = rayon::current_num_threads().max(1);
+    let mut out = Vec::new();
+    for (list, follower) in [(ties, false), (followers, true)] {
+        let want = list.len().div_ceil(2 * threads);
+        let per = want.clamp(MIN_PIECE, MAX_PIECE.max(MIN_PIECE));
+        for (j, arcs) in list.chunks(per).enumerate() {
+            out.push(Piece {
+                arcs,
+                first: j * per,
+                follower,
+            });
+        }
+    }
+    out
+}
+
+/// Where one piece of the fill writes the arcs of one bucket: targets,
+/// tags and sources (within the bucket), from `at` on.
+struct Sink<'a> {
+    t: &'a mut [u32],
+    k: &'a mut [u8],
+    l: &'a mut [u16],
+    at: usize,
+}
+
+impl Sink<'_> {
+    #[inline]
+    fn push(&mut self, v: u32, tag: u8, l: u16) {
+        self.t[self.at] = v;
+        self.k[self.at] = tag;
+        self.l[self.at] = l;
+        self.at += 1;
+    }
+}
+
+/// Sorts the arcs of one bucket, people `u0..u0 + deg.len()`: `t`, `k` and
+/// `l` hold their targets, tags and sources (`u - u0`) in any order. Leaves
+/// the rows, in person order, each by (target, tag) without repeats, at the
+/// start of `t` and `k`, their lengths in `deg`, and returns the arcs kept.
+/// `keys` and `at` are scratch.
+///
+/// # Errors
+/// [`Error::Parameter`] with `no_repeats` when a row repeats a target
+/// other than by a follower arc (for the first such row, its least target).
+#[allow(clippy::too_many_arguments)]
+fn sort_bucket(
+    u0: usize,
+    t: &mut [u32],
+    k: &mut [u8],
+    l: &[u16],
+    deg: &mut [u32],
+    keys: &mut Vec<u64>,
+    at: &mut Vec<u32>,
+    no_repeats: bool,
+) -> Result<usize> {
+    let rows = deg.len();
+    at.clear();
+    at.resize(rows + 1, 0);
+    for &x in l {
+        at[x as usize + 1] += 1;
+    }
+    for r in 0..rows {
+        at[r + 1] += at[r];
+    }
+    deg.copy_from_slice(&at[..rows]);
+    if keys.len() < t.len() {
+        keys.resize(t.len(), 0);
+    }
+    for ((&v, &tag), &x) in t.iter().zip(k.iter()).zip(l) {
+        let c = &mut deg[x as usize];
+        keys[*c as usize] = ((v as u64) << 8) | tag as u64;
+        *c += 1;
+    }
+    let mut w = 0;
+    for r in 0..rows {
+        let row = &mut keys[at[r] as usize..at[r + 1] as usize];
+        row.sort_unstable();
+        let start = w;
+        let mut prev = u64::MAX;
+        for &key in row.iter() {
+            if key >> 8 == prev >> 8 {
+                if no_repeats && key as u8 != FOLLOWER_TAG {
+                    return Err(Error::param(
+                        "arcs",
+                        format!(
+                            "duplicate arc {} -> {} in the generated ties",
+                            u0 + r,
+                            key >> 8
+                        ),
+                    ));
+                }
+                continue;
+            }
+            prev = key;
+            t[w] = (key >> 8) as u32;
+            k[w] = key as u8;
+            w += 1;
+        }
+        deg[r] = (w - start) as u32;
+    }
+    Ok(w)
 }
 
 /// `data` (of length `end`) split at the increasing positions `cuts`

@@ -33,19 +33,25 @@ fn par_blocks<T: Send>(
     generate: impl Fn(usize, &mut Xoshiro256PlusPlus, &mut Vec<T>) + Sync,
 ) -> Vec<T> {
     let mut out = Vec::with_capacity(capacity);
+    // Each wave is appended while the next one is generated.
+    let mut ready: Vec<Vec<T>> = Vec::new();
     for wave in (0..blocks).step_by(WAVE) {
-        let parts: Vec<Vec<T>> = (wave..(wave + WAVE).min(blocks))
-            .into_par_iter()
-            .map(|j| {
-                let mut v = Vec::new();
-                generate(j, &mut block_rng(base, j as u64), &mut v);
-                v
-            })
-            .collect();
-        for p in parts {
-            out.extend(p);
-        }
+        let (parts, ()) = rayon::join(
+            || {
+                (wave..(wave + WAVE).min(blocks))
+                    .into_par_iter()
+                    .map(|j| {
+                        let mut v = Vec::new();
+                        generate(j, &mut block_rng(base, j as u64), &mut v);
+                        v
+                    })
+                    .collect::<Vec<Vec<T>>>()
+            },
+            || ready.drain(..).for_each(|p| out.extend(p)),
+        );
+        ready = parts;
     }
+    ready.into_iter().for_each(|p| out.extend(p));
     out
 }
 
@@ -514,7 +520,10 @@ pub fn stochastic_block<R: Rng + ?Sized>(
             let (a, b, r0) = jobs[j];
             let ma = &members[a];
             let r1 = (r0 + BLOCK_ROWS).min(ma.len() as u64);
-            if a == b {
+            // Ties as (column, row) indices into the members first, then
+            // as people, in a loop of independent loads (the columns are
+            // random members, seldom in cache).
+            let columns = if a == b {
                 // Lower triangle of the block: row r has the cells (r, c < r).
                 let cells = (r1 * (r1 - 1) - r0 * (r0 - 1)) / 2;
                 let (mut row, mut row_start) = (r0, 0u64);
@@ -523,14 +532,20 @@ pub fn stochastic_block<R: Rng + ?Sized>(
                         row_start += row;
                         row += 1;
                     }
-                    out.push((ma[(c - row_start) as usize], ma[row as usize]));
+                    out.push(((c - row_start) as u32, row as u32));
                 });
+                ma
             } else {
                 let mb = &members[b];
                 let w = mb.len() as u64;
                 skip_cells((r1 - r0) * w, pb, rng, |c| {
-                    out.push((ma[(r0 + c / w) as usize], mb[(c % w) as usize]));
+                    out.push(((c % w) as u32, (r0 + c / w) as u32));
                 });
+                mb
+            };
+            for t in out.iter_mut() {
+                let (c, r) = (columns[t.0 as usize], ma[t.1 as usize]);
+                *t = if a == b { (c, r) } else { (r, c) };
             }
         },
     );
