@@ -170,9 +170,11 @@ pub fn available_memory() -> Option<u64> {
 /// order, compiled records and one workspace), an estimate from the
 /// measurements in benches/README.md.
 pub const BYTES_PER_PERSON: u64 = 48;
-/// Bytes a run needs per arc while the graph is built and run (about 15
-/// measured at the peak of building).
-pub const BYTES_PER_ARC: u64 = 16;
+/// Bytes a run needs per arc while the graph is built and run (7 for the
+/// graph, 4 for the compiled thresholds, and what building holds for a
+/// while; measured peaks: 15.56 GB for 100 M people and 1.0 G arcs, 1.80 GB
+/// for 10 M and 104 M, both below this estimate).
+pub const BYTES_PER_ARC: u64 = 14;
 /// Bytes per arc while an edge list is read (one 20-byte row per arc, the
 /// arc arrays built from them).
 pub const BYTES_PER_READ_ARC: u64 = 32;

@@ -128,7 +128,8 @@ fn the_ten_and_hundred_million_person_scenarios_are_only_parsed() {
     assert_eq!(big.len(), 2, "{big:?}");
     assert!(big[0].ends_with("country_100m.toml"), "{big:?}");
     assert!(big[1].ends_with("scale_10m.toml"), "{big:?}");
-    // The country is the 10-million audience at ten times the size.
+    // The country is the 10-million audience at ten times the size, with
+    // stickier content (so that it spreads through personal ties).
     let (a, b) = (
         Scenario::from_file(big[0]).unwrap(),
         Scenario::from_file(big[1]).unwrap(),
@@ -136,7 +137,19 @@ fn the_ten_and_hundred_million_person_scenarios_are_only_parsed() {
     assert_eq!(a.graph.nodes(), Some(100_000_000));
     assert_eq!(b.graph.nodes(), Some(10_000_000));
     assert_eq!(a.audience, b.audience);
-    assert_eq!(a.content, b.content);
+    assert_eq!((a.content.stickiness, b.content.stickiness), (0.12, 0.08));
+    let mut same = b.content.clone();
+    same.stickiness = a.content.stickiness;
+    assert_eq!(a.content, same);
+    // benches/country_10m.toml, the per-edge reference, is the country at
+    // 10 million people and nothing else changed.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let r = Scenario::from_file(&root.join("benches/country_10m.toml")).unwrap();
+    assert_eq!(r.graph.nodes(), Some(10_000_000));
+    assert_eq!(
+        (&r.audience, &r.content, &r.seeding, r.seed, r.trials),
+        (&a.audience, &a.content, &a.seeding, a.seed, a.trials)
+    );
 }
 
 #[test]
