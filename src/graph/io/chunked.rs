@@ -244,6 +244,30 @@ impl Cursor<'_> {
         (t <= 1.0).then_some(t)
     }
 
+    /// Reads field `k` (after the two ids) into `trust` or `kind`, as the
+    /// layout places them; false when the layout has no such column or the
+    /// trust is not one the fast parser reads.
+    #[inline(always)]
+    fn field(
+        &mut self,
+        lay: &Layout,
+        k: usize,
+        trust: &mut f32,
+        kind: &mut Option<(usize, usize)>,
+    ) -> bool {
+        if k == lay.trust {
+            match self.trust() {
+                Some(t) => *trust = t,
+                None => return false,
+            }
+        } else if k == lay.kind {
+            *kind = Some(self.name());
+        } else {
+            return false;
+        }
+        true
+    }
+
     /// A kind name: printable ASCII up to white space, a comma or `#`.
     #[inline(always)]
     fn name(&mut self) -> (usize, usize) {
@@ -366,14 +390,7 @@ fn line_spaces(c: &mut Cursor, lay: &Layout, kinds: &mut Kinds) -> Got {
         if k >= lay.columns {
             return Got::Stop;
         }
-        if k == lay.trust {
-            match c.trust() {
-                Some(t) => trust = t,
-                None => return Got::Stop,
-            }
-        } else if k == lay.kind {
-            kind = Some(c.name());
-        } else {
+        if !c.field(lay, k, &mut trust, &mut kind) {
             return Got::Stop;
         }
         k += 1;
@@ -408,14 +425,7 @@ fn line_commas(c: &mut Cursor, lay: &Layout, kinds: &mut Kinds) -> Got {
             return Got::Stop;
         } else if next == b',' || next == b'\n' || next == b'#' {
             // An empty field.
-        } else if k == lay.trust {
-            match c.trust() {
-                Some(t) => trust = t,
-                None => return Got::Stop,
-            }
-        } else if k == lay.kind {
-            kind = Some(c.name());
-        } else {
+        } else if !c.field(lay, k, &mut trust, &mut kind) {
             return Got::Stop;
         }
         next = c.skip_space();
